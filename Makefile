@@ -1,0 +1,30 @@
+# mlp.cpp: `make` builds into build/ (CLI at build/mlp); `make demo` runs the tutorial;
+# `make test` runs every test. Each first installs missing system packages (scripts/setup.sh).
+BUILD ?= build
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+CMAKE_FLAGS ?=
+
+.PHONY: all setup build demo test bench clean golden
+
+all: build
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) -j $(JOBS)
+
+demo: build
+	@./$(BUILD)/mlp demo
+
+test: build
+	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
+
+# Regenerates the golden data in tests/data with Debian's numpy and PyTorch.
+golden:
+	@bash scripts/setup.sh --reference
+	@bash scripts/generate_golden.sh
+
+clean:
+	@rm -rf $(BUILD)
