@@ -1,0 +1,57 @@
+// A seeded random generator that gives the same numbers as numpy's legacy
+// np.random.seed(n) followed by rand, randn, permutation and shuffle.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <random>
+#include <vector>
+
+namespace mlp {
+
+class Random {
+ public:
+  // Same state as np.random.seed(seed): MT19937 seeded with init_genrand(seed).
+  explicit Random(std::uint32_t seed = 0) : engine_(seed) {}
+
+  void seed(std::uint32_t seed) {
+    engine_.seed(seed);
+    has_gauss_ = false;
+  }
+
+  // The next raw 32-bit word of MT19937.
+  std::uint32_t next_u32() { return static_cast<std::uint32_t>(engine_()); }
+
+  // np.random.rand(): uniform on [0, 1) with 53 random bits, from two 32-bit words.
+  double rand();
+
+  // np.random.randn(): standard normal by the legacy polar (Marsaglia) method,
+  // which makes two values at a time and keeps the second for the next call.
+  double randn();
+
+  // np.random.randint(0, high) for 0 < high <= 2^32 (numpy's masked rejection).
+  std::uint32_t randint(std::uint32_t high);
+
+  // np.random.shuffle(x) for a 1-D sequence: Fisher-Yates from the end,
+  // with numpy's bounded integers (masked rejection sampling).
+  template <typename T>
+  void shuffle(std::vector<T>& values) {
+    for (std::size_t i = values.size(); i-- > 1;) {
+      std::size_t j = interval(static_cast<std::uint32_t>(i));
+      std::swap(values[i], values[j]);
+    }
+  }
+
+  // np.random.permutation(n): 0..n-1, shuffled.
+  std::vector<std::size_t> permutation(std::size_t n);
+
+ private:
+  // A uniform integer in [0, max], as numpy's legacy random_interval (max < 2^32).
+  std::uint32_t interval(std::uint32_t max);
+
+  std::mt19937 engine_;
+  bool has_gauss_ = false;
+  double gauss_ = 0.0;
+};
+
+}  // namespace mlp
