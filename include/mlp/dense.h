@@ -1,0 +1,29 @@
+// The dense (fully connected) layer: y = x · Wᵀ + b, with W stored (out, in)
+// as in the tutorial and in torch.nn.Linear.
+#pragma once
+
+#include <cstddef>
+
+#include "mlp/tensor.h"
+
+namespace mlp {
+
+// out (B, OC) = inp (B, C) · weight (OC, C)ᵀ + bias (OC). bias may be null (no bias).
+template <typename T>
+void dense_forward(T* out, const T* inp, const T* weight, const T* bias, std::size_t B, std::size_t C,
+                   std::size_t OC);
+
+// Given dout (B, OC) = dLoss/dout:
+//   dweight (OC, C) += doutᵀ · inp   (adds into dweight)
+//   dbias (OC)      += sum of dout's rows   (adds into dbias; skipped when null)
+//   dinp (B, C)      = dout · weight   (overwrites dinp; skipped when null)
+template <typename T>
+void dense_backward(T* dinp, T* dweight, T* dbias, const T* dout, const T* inp, const T* weight,
+                    std::size_t B, std::size_t C, std::size_t OC);
+
+// Checked forms on matrices: the shapes must agree, or ShapeError names both.
+// x (B, C), weight (OC, C), bias (1, OC) -> (B, OC).
+template <typename T>
+Matrix<T> dense_forward(const Matrix<T>& x, const Matrix<T>& weight, const Matrix<T>& bias);
+
+}  // namespace mlp

@@ -1,0 +1,66 @@
+// The one place that calls BLAS. Small products, where a BLAS call costs more than the
+// arithmetic (the tutorial's 2x4 layers), take the plain loops.
+#include "mlp/matmul.h"
+
+#ifdef MLP_USE_BLAS
+#include <cblas.h>
+#endif
+
+namespace mlp {
+namespace {
+
+template <typename T>
+void matmul_loops(T* C, const T* A, const T* B, std::size_t M, std::size_t N, std::size_t K,
+                  bool trans_a, bool trans_b, T alpha, T beta) {
+  for (std::size_t i = 0; i < M; ++i) {
+    for (std::size_t j = 0; j < N; ++j) {
+      T sum = 0;
+      for (std::size_t k = 0; k < K; ++k) {
+        T a = trans_a ? A[k * M + i] : A[i * K + k];
+        T b = trans_b ? B[j * K + k] : B[k * N + j];
+        sum += a * b;
+      }
+      T& c = C[i * N + j];
+      c = beta == T(0) ? alpha * sum : alpha * sum + beta * c;
+    }
+  }
+}
+
+#ifdef MLP_USE_BLAS
+// Below this many multiply-adds the loops win over a BLAS call.
+constexpr std::size_t kBlasMinWork = 4096;
+
+void gemm(float* C, const float* A, const float* B, int M, int N, int K, bool ta, bool tb, float alpha,
+          float beta) {
+  cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K,
+              alpha, A, ta ? M : K, B, tb ? K : N, beta, C, N);
+}
+void gemm(double* C, const double* A, const double* B, int M, int N, int K, bool ta, bool tb,
+          double alpha, double beta) {
+  cblas_dgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans, M, N, K,
+              alpha, A, ta ? M : K, B, tb ? K : N, beta, C, N);
+}
+#endif
+
+}  // namespace
+
+template <typename T>
+void matmul(T* C, const T* A, const T* B, std::size_t M, std::size_t N, std::size_t K, bool trans_a,
+            bool trans_b, T alpha, T beta) {
+  if (M == 0 || N == 0) return;
+#ifdef MLP_USE_BLAS
+  if (M * N * K >= kBlasMinWork) {
+    gemm(C, A, B, static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), trans_a, trans_b, alpha,
+         beta);
+    return;
+  }
+#endif
+  matmul_loops(C, A, B, M, N, K, trans_a, trans_b, alpha, beta);
+}
+
+template void matmul<float>(float*, const float*, const float*, std::size_t, std::size_t, std::size_t, bool,
+                            bool, float, float);
+template void matmul<double>(double*, const double*, const double*, std::size_t, std::size_t, std::size_t,
+                             bool, bool, double, double);
+
+}  // namespace mlp
