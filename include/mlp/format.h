@@ -1,0 +1,19 @@
+// Numbers and arrays printed the way Python and numpy print them, so mlp's output
+// can be held against the tutorial's line by line.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+namespace mlp {
+
+// Python's repr(float): the shortest string that reads back the same double,
+// positional for exponents in [-4, 16), scientific otherwise ("0.01857474128461772", "1e-05").
+std::string format_repr(double x);
+
+// numpy's str() of a float64 array with default print options (precision 8, 'maxprec'):
+// shared padding, scientific notation when numpy would use it, nan and inf.
+// As a 1-D array "[a b c]" when rows == 1 and as_vector, else 2-D "[[a b]\n [c d]]".
+std::string format_numpy(const double* values, std::size_t rows, std::size_t cols, bool as_vector = false);
+
+}  // namespace mlp
