@@ -1,0 +1,11 @@
+// The mlp command's subcommands: each file adds one to the application.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace mlp::cli {
+
+void add_demo_command(CLI::App& app);
+void add_activation_command(CLI::App& app);
+
+}  // namespace mlp::cli

@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# Regenerates every golden file in tests/data from the reference implementations
+# (Debian's python3-numpy and python3-torch; `bash scripts/setup.sh --reference` installs them).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+py=/usr/bin/python3
+$py scripts/gen_random_golden.py > tests/data/random_golden.txt
+$py scripts/gen_format_golden.py > tests/data/format_golden.txt
+$py scripts/gen_activation_golden.py
+$py scripts/gen_loss_golden.py
+echo "golden data regenerated in tests/data; 'git diff --stat tests/data' shows what changed"

@@ -1,0 +1,54 @@
+// Atomic file replacement: temp file in the target's folder, fsync, rename.
+#include "mlp/io/file.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <vector>
+
+#include "mlp/error.h"
+
+namespace mlp::io {
+
+void write_file_atomic(const std::string& path, const std::string& content) {
+  std::string tmp_template = path + ".tmp.XXXXXX";
+  std::vector<char> tmp(tmp_template.begin(), tmp_template.end());
+  tmp.push_back('\0');
+  int fd = ::mkstemp(tmp.data());
+  if (fd < 0) throw Error(path + ": cannot write: " + std::strerror(errno));
+  const char* p = content.data();
+  std::size_t left = content.size();
+  auto fail = [&](const char* what) {
+    int err = errno;
+    ::close(fd);
+    ::unlink(tmp.data());
+    throw Error(path + ": " + what + ": " + std::strerror(err));
+  };
+  while (left > 0) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      fail("cannot write");
+    }
+    p += n;
+    left -= static_cast<std::size_t>(n);
+  }
+  if (::fsync(fd) != 0) fail("cannot flush");
+  ::fchmod(fd, 0644);
+  if (::close(fd) != 0) {
+    int err = errno;
+    ::unlink(tmp.data());
+    throw Error(path + ": cannot close: " + std::strerror(err));
+  }
+  if (std::rename(tmp.data(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.data());
+    throw Error(path + ": cannot replace: " + std::strerror(err));
+  }
+}
+
+}  // namespace mlp::io
