@@ -1,26 +1,403 @@
-// Optimizer update rules, one loop over the flat buffers each.
+// Optimizers with torch.optim 1.13's single-tensor update rules (foreach=False), one loop over
+// the flat buffers each. Every element is computed in double, in torch's operation order, and
+// stored back as T, so the double build matches PyTorch's float64 run to the last bit or two.
 #include "mlp/optimizer.h"
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <limits>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "mlp/error.h"
+#include "mlp/format.h"
 
 namespace mlp {
+namespace {
 
-template <typename T>
-SGD<T>::SGD(SGDOptions options) : options_(options) {
-  if (!(options_.lr >= 0) || !std::isfinite(options_.lr))
-    throw InvalidArgument("sgd: learning rate must be a finite number >= 0, got " + std::to_string(options_.lr));
+// ---- validation -------------------------------------------------------------------------------
+
+// Numbers in messages as Python prints them ("0.0001", "1e-08").
+std::string num(double x) { return format_repr(x); }
+
+[[noreturn]] void fail(const char* optimizer, const std::string& what) {
+  throw InvalidArgument(std::string(optimizer) + ": " + what);
 }
 
-template <typename T>
-void SGD<T>::step(T* params, const T* grads, std::size_t n) {
-  const T lr = static_cast<T>(options_.lr);
-  for (std::size_t i = 0; i < n; ++i) params[i] -= grads[i] * lr;
+// torch: `if not 0.0 <= value: raise ValueError(...)`; we also refuse inf.
+void require_nonnegative(const char* optimizer, const char* option, double value) {
+  if (!(value >= 0) || !std::isfinite(value))
+    fail(optimizer, std::string(option) + " must be a finite number >= 0, got " + num(value));
 }
 
-template class SGD<float>;
-template class SGD<double>;
+// torch's betas check `0.0 <= beta < 1.0`; also used for rmsprop's alpha and sgd's dampening (with
+// `closed`: [0, 1]), where torch checks less.
+void require_unit(const char* optimizer, const char* option, double value, bool closed = false) {
+  if (!(value >= 0) || !(closed ? value <= 1 : value < 1))
+    fail(optimizer, std::string(option) + " must be in [0, 1" + (closed ? "]" : ")") + ", got " + num(value));
+}
+
+void validate(const SGDOptions& o) {
+  require_nonnegative("sgd", "lr", o.lr);
+  require_nonnegative("sgd", "momentum", o.momentum);
+  require_unit("sgd", "dampening", o.dampening, true);
+  require_nonnegative("sgd", "weight_decay", o.weight_decay);
+  // torch: "Nesterov momentum requires a momentum and zero dampening".
+  if (o.nesterov && (o.momentum <= 0 || o.dampening != 0))
+    fail("sgd", "nesterov needs momentum > 0 and dampening 0, got momentum " + num(o.momentum) + " and dampening " +
+                    num(o.dampening));
+}
+
+// Adam and AdamW share their options and checks.
+struct AdamConfig {
+  double lr, beta1, beta2, eps, weight_decay;
+  bool amsgrad;
+  bool decoupled;  // AdamW
+  const char* name;
+};
+
+void validate(const AdamConfig& o) {
+  require_nonnegative(o.name, "lr", o.lr);
+  require_nonnegative(o.name, "eps", o.eps);
+  require_unit(o.name, "beta1", o.beta1);
+  require_unit(o.name, "beta2", o.beta2);
+  require_nonnegative(o.name, "weight_decay", o.weight_decay);
+}
+
+void validate(const RMSpropOptions& o) {
+  require_nonnegative("rmsprop", "lr", o.lr);
+  require_nonnegative("rmsprop", "eps", o.eps);
+  require_nonnegative("rmsprop", "momentum", o.momentum);
+  require_nonnegative("rmsprop", "weight_decay", o.weight_decay);
+  // torch only checks alpha >= 0; above 1 the square average would take negative weights.
+  require_unit("rmsprop", "alpha", o.alpha, true);
+}
+
+void validate(const AdagradOptions& o) {
+  require_nonnegative("adagrad", "lr", o.lr);
+  require_nonnegative("adagrad", "lr_decay", o.lr_decay);
+  require_nonnegative("adagrad", "weight_decay", o.weight_decay);
+  require_nonnegative("adagrad", "initial_accumulator_value", o.initial_accumulator_value);
+  require_nonnegative("adagrad", "eps", o.eps);
+}
+
+// torch.maximum: NaN if either side is NaN (std::max would drop it).
+double maximum(double a, double b) {
+  if (std::isnan(a) || std::isnan(b)) return std::numeric_limits<double>::quiet_NaN();
+  return std::max(a, b);
+}
+
+// ---- the common part --------------------------------------------------------------------------
+
+// Records the parameter count on the first step and refuses a different one afterwards.
+template <typename T>
+class FlatOptimizer : public Optimizer<T> {
+ protected:
+  // Returns true on the first step, when the state buffers must be sized.
+  bool begin_step(std::size_t n) {
+    if (n_) {
+      if (*n_ != n)
+        fail(label(), "step got " + std::to_string(n) + " parameters, but its state was made for " +
+                          std::to_string(*n_));
+      return false;
+    }
+    n_ = n;
+    return true;
+  }
+  void check_lr(double lr) const { require_nonnegative(label(), "lr", lr); }
+  virtual const char* label() const = 0;
+
+ private:
+  std::optional<std::size_t> n_;
+};
+
+// ---- SGD --------------------------------------------------------------------------------------
+
+template <typename T>
+class Sgd final : public FlatOptimizer<T> {
+ public:
+  explicit Sgd(const SGDOptions& o) : o_(o) { validate(o_); }
+
+  // torch.optim.sgd._single_tensor_sgd:
+  //   d_p = grad + weight_decay * p                      (if weight_decay != 0)
+  //   buf = d_p on the first momentum step, else buf = buf * momentum + (1 - dampening) * d_p
+  //   d_p = nesterov ? d_p + momentum * buf : buf        (if momentum != 0)
+  //   p   = p + (-lr) * d_p
+  void step(T* params, const T* grads, std::size_t n) override {
+    this->begin_step(n);
+    const double lr = o_.lr, momentum = o_.momentum, wd = o_.weight_decay, damp = o_.dampening;
+    // The buffer is created (a copy of d_p) on the first step with momentum != 0, as torch does.
+    const bool first_momentum = momentum != 0 && !has_buf_;
+    if (first_momentum) {
+      buf_.assign(n, T(0));
+      has_buf_ = true;
+    }
+    for (std::size_t i = 0; i < n; ++i) {
+      const double p = params[i];
+      double d_p = grads[i];
+      if (wd != 0) d_p = d_p + wd * p;
+      if (momentum != 0) {
+        const double buf = first_momentum ? d_p : double(buf_[i]) * momentum + (1 - damp) * d_p;
+        buf_[i] = static_cast<T>(buf);
+        d_p = o_.nesterov ? d_p + momentum * buf : buf;
+      }
+      params[i] = static_cast<T>(p + (-lr) * d_p);
+    }
+  }
+  double lr() const override { return o_.lr; }
+  void set_lr(double lr) override {
+    this->check_lr(lr);
+    o_.lr = lr;
+  }
+  bool has_momentum() const override { return o_.momentum > 0; }
+  double momentum() const override { return o_.momentum; }
+  void set_momentum(double momentum) override {
+    SGDOptions o = o_;
+    o.momentum = momentum;
+    validate(o);
+    o_ = o;
+  }
+  std::string name() const override { return "sgd"; }
+
+ private:
+  const char* label() const override { return "sgd"; }
+  SGDOptions o_;
+  std::vector<T> buf_;  // momentum_buffer
+  bool has_buf_ = false;
+};
+
+// ---- Adam and AdamW ---------------------------------------------------------------------------
+
+template <typename T>
+class Adam final : public FlatOptimizer<T> {
+ public:
+  explicit Adam(const AdamConfig& o) : o_(o) { validate(o_); }
+
+  // torch.optim.adam._single_tensor_adam (adamw._single_tensor_adamw where noted):
+  //   step += 1
+  //   grad = grad + weight_decay * p                      (adam, if weight_decay != 0)
+  //   p    = p * (1 - lr * weight_decay)                  (adamw, always)
+  //   m    = m * beta1 + (1 - beta1) * grad
+  //   v    = v * beta2 + (1 - beta2) * grad * grad
+  //   bias_correction1 = 1 - beta1 ** step, bias_correction2 = 1 - beta2 ** step
+  //   step_size = lr / bias_correction1
+  //   v_max = max(v_max, v)                               (amsgrad; then v_max replaces v below)
+  //   denom = sqrt(v) / sqrt(bias_correction2) + eps
+  //   p    = p + (-step_size) * m / denom
+  void step(T* params, const T* grads, std::size_t n) override {
+    if (this->begin_step(n)) {
+      m_.assign(n, T(0));
+      v_.assign(n, T(0));
+      if (o_.amsgrad) v_max_.assign(n, T(0));
+    }
+    step_ += 1.0f;  // torch keeps the step count in a float32 tensor
+    const double step = step_;
+    const double lr = o_.lr, beta1 = o_.beta1, beta2 = o_.beta2, eps = o_.eps, wd = o_.weight_decay;
+    const double bias_correction1 = 1 - std::pow(beta1, step);
+    const double bias_correction2 = 1 - std::pow(beta2, step);
+    const double step_size = lr / bias_correction1;
+    const double bias_correction2_sqrt = std::sqrt(bias_correction2);
+    const double decay = 1 - lr * wd;  // adamw's factor
+    for (std::size_t i = 0; i < n; ++i) {
+      double p = params[i];
+      double grad = grads[i];
+      if (o_.decoupled)
+        p = p * decay;
+      else if (wd != 0)
+        grad = grad + wd * p;
+      const double m = double(m_[i]) * beta1 + (1 - beta1) * grad;
+      double v = double(v_[i]) * beta2 + (1 - beta2) * grad * grad;
+      m_[i] = static_cast<T>(m);
+      v_[i] = static_cast<T>(v);
+      if (o_.amsgrad) {
+        v = maximum(double(v_max_[i]), v);
+        v_max_[i] = static_cast<T>(v);
+      }
+      const double denom = std::sqrt(v) / bias_correction2_sqrt + eps;
+      params[i] = static_cast<T>(p + (-step_size) * m / denom);
+    }
+  }
+  double lr() const override { return o_.lr; }
+  void set_lr(double lr) override {
+    this->check_lr(lr);
+    o_.lr = lr;
+  }
+  // One-cycle cycles beta1, as torch does for optimizers with `betas`.
+  bool has_momentum() const override { return true; }
+  double momentum() const override { return o_.beta1; }
+  void set_momentum(double momentum) override {
+    require_unit(o_.name, "beta1", momentum);
+    o_.beta1 = momentum;
+  }
+  std::string name() const override { return o_.name; }
+
+ private:
+  const char* label() const override { return o_.name; }
+  AdamConfig o_;
+  float step_ = 0;
+  std::vector<T> m_, v_, v_max_;  // exp_avg, exp_avg_sq, max_exp_avg_sq
+};
+
+// ---- RMSprop ----------------------------------------------------------------------------------
+
+template <typename T>
+class RMSprop final : public FlatOptimizer<T> {
+ public:
+  explicit RMSprop(const RMSpropOptions& o) : o_(o) { validate(o_); }
+
+  // torch.optim.rmsprop._single_tensor_rmsprop:
+  //   grad = grad + weight_decay * p                      (if weight_decay != 0)
+  //   sq   = sq * alpha + (1 - alpha) * grad * grad
+  //   avg  = sqrt(sq)                                     (plain)
+  //   g    = g * alpha + (1 - alpha) * grad; avg = sqrt(sq - g * g)   (centered)
+  //   avg  = avg + eps
+  //   buf  = buf * momentum + grad / avg; p = p + (-lr) * buf        (momentum > 0)
+  //   p    = p + (-lr) * grad / avg                                  (momentum 0)
+  void step(T* params, const T* grads, std::size_t n) override {
+    if (this->begin_step(n)) {
+      square_avg_.assign(n, T(0));
+      if (o_.centered) grad_avg_.assign(n, T(0));
+    }
+    const double lr = o_.lr, alpha = o_.alpha, eps = o_.eps, wd = o_.weight_decay, momentum = o_.momentum;
+    // torch makes the buffer (zeros) on the first step if momentum > 0 then; we make it when
+    // momentum first becomes > 0 (torch would fail if a schedule switched momentum on later).
+    if (momentum > 0 && buf_.empty()) buf_.assign(n, T(0));
+    for (std::size_t i = 0; i < n; ++i) {
+      const double p = params[i];
+      double grad = grads[i];
+      if (wd != 0) grad = grad + wd * p;
+      const double sq = double(square_avg_[i]) * alpha + (1 - alpha) * grad * grad;
+      square_avg_[i] = static_cast<T>(sq);
+      double avg;
+      if (o_.centered) {
+        const double g = double(grad_avg_[i]) * alpha + (1 - alpha) * grad;
+        grad_avg_[i] = static_cast<T>(g);
+        avg = std::sqrt(sq + (-1.0) * g * g);  // square_avg.addcmul(grad_avg, grad_avg, value=-1)
+      } else {
+        avg = std::sqrt(sq);
+      }
+      avg = avg + eps;
+      if (momentum > 0) {
+        const double buf = double(buf_[i]) * momentum + 1.0 * grad / avg;
+        buf_[i] = static_cast<T>(buf);
+        params[i] = static_cast<T>(p + (-lr) * buf);
+      } else {
+        params[i] = static_cast<T>(p + (-lr) * grad / avg);
+      }
+    }
+  }
+  double lr() const override { return o_.lr; }
+  void set_lr(double lr) override {
+    this->check_lr(lr);
+    o_.lr = lr;
+  }
+  bool has_momentum() const override { return o_.momentum > 0; }
+  double momentum() const override { return o_.momentum; }
+  void set_momentum(double momentum) override {
+    require_nonnegative("rmsprop", "momentum", momentum);
+    o_.momentum = momentum;
+  }
+  std::string name() const override { return "rmsprop"; }
+
+ private:
+  const char* label() const override { return "rmsprop"; }
+  RMSpropOptions o_;
+  std::vector<T> square_avg_, grad_avg_, buf_;  // square_avg, grad_avg, momentum_buffer
+};
+
+// ---- Adagrad ----------------------------------------------------------------------------------
+
+template <typename T>
+class Adagrad final : public FlatOptimizer<T> {
+ public:
+  explicit Adagrad(const AdagradOptions& o) : o_(o) { validate(o_); }
+
+  // torch.optim.adagrad._single_tensor_adagrad:
+  //   step += 1
+  //   grad = grad + weight_decay * p                      (if weight_decay != 0)
+  //   clr  = lr / (1 + (step - 1) * lr_decay)
+  //   sum  = sum + grad * grad                            (sum starts at initial_accumulator_value)
+  //   p    = p + (-clr) * grad / (sqrt(sum) + eps)
+  void step(T* params, const T* grads, std::size_t n) override {
+    if (this->begin_step(n)) sum_.assign(n, static_cast<T>(o_.initial_accumulator_value));
+    step_ += 1.0f;  // a float32 tensor in torch
+    const double step = step_;
+    const double wd = o_.weight_decay, eps = o_.eps;
+    const double clr = o_.lr / (1 + (step - 1) * o_.lr_decay);
+    for (std::size_t i = 0; i < n; ++i) {
+      const double p = params[i];
+      double grad = grads[i];
+      if (wd != 0) grad = grad + wd * p;
+      const double sum = double(sum_[i]) + 1.0 * grad * grad;  // addcmul_(grad, grad, value=1)
+      sum_[i] = static_cast<T>(sum);
+      const double std_ = std::sqrt(sum) + eps;
+      params[i] = static_cast<T>(p + (-clr) * grad / std_);
+    }
+  }
+  double lr() const override { return o_.lr; }
+  void set_lr(double lr) override {
+    this->check_lr(lr);
+    o_.lr = lr;
+  }
+  bool has_momentum() const override { return false; }
+  double momentum() const override { return 0; }
+  void set_momentum(double momentum) override {
+    fail("adagrad", "has no momentum to set (got " + num(momentum) + ")");
+  }
+  std::string name() const override { return "adagrad"; }
+
+ private:
+  const char* label() const override { return "adagrad"; }
+  AdagradOptions o_;
+  float step_ = 0;
+  std::vector<T> sum_;
+};
+
+}  // namespace
+
+// ---- factory and defaults ---------------------------------------------------------------------
+
+template <typename T>
+std::unique_ptr<Optimizer<T>> make_optimizer(const OptimizerOptions& options) {
+  struct Make {
+    std::unique_ptr<Optimizer<T>> operator()(const SGDOptions& o) const { return std::make_unique<Sgd<T>>(o); }
+    std::unique_ptr<Optimizer<T>> operator()(const AdamOptions& o) const {
+      return std::make_unique<Adam<T>>(
+          AdamConfig{o.lr, o.beta1, o.beta2, o.eps, o.weight_decay, o.amsgrad, false, "adam"});
+    }
+    std::unique_ptr<Optimizer<T>> operator()(const AdamWOptions& o) const {
+      return std::make_unique<Adam<T>>(
+          AdamConfig{o.lr, o.beta1, o.beta2, o.eps, o.weight_decay, o.amsgrad, true, "adamw"});
+    }
+    std::unique_ptr<Optimizer<T>> operator()(const RMSpropOptions& o) const {
+      return std::make_unique<RMSprop<T>>(o);
+    }
+    std::unique_ptr<Optimizer<T>> operator()(const AdagradOptions& o) const {
+      return std::make_unique<Adagrad<T>>(o);
+    }
+  };
+  return std::visit(Make{}, options);
+}
+
+template std::unique_ptr<Optimizer<float>> make_optimizer<float>(const OptimizerOptions&);
+template std::unique_ptr<Optimizer<double>> make_optimizer<double>(const OptimizerOptions&);
+
+const std::vector<std::string>& optimizer_names() {
+  static const std::vector<std::string> names = {"sgd", "adam", "adamw", "rmsprop", "adagrad"};
+  return names;
+}
+
+OptimizerOptions default_optimizer_options(std::string_view name) {
+  if (name == "sgd") return SGDOptions{};  // torch requires lr for SGD; ours defaults to 0.01
+  if (name == "adam") return AdamOptions{};
+  if (name == "adamw") return AdamWOptions{};
+  if (name == "rmsprop") return RMSpropOptions{};
+  if (name == "adagrad") return AdagradOptions{};
+  std::string valid;
+  for (const auto& n : optimizer_names()) valid += (valid.empty() ? "" : ", ") + n;
+  throw InvalidArgument("unknown optimizer '" + std::string(name) + "'; valid: " + valid);
+}
 
 }  // namespace mlp

@@ -5,7 +5,6 @@
 #include "mlp/dense.h"
 #include "mlp/loss.h"
 #include "mlp/matmul.h"
-#include "mlp/optimizer.h"
 
 namespace mlp {
 
@@ -61,9 +60,10 @@ void backward(const Matrix<T>& x, const Matrix<T>& d, Matrix<T>& w, Matrix<T>& b
   Matrix<T> dw(w.rows(), w.cols()), db(1, w.rows());
   dense_backward<T>(nullptr, dw.data(), db.data(), d.data(), x.data(), w.data(), x.rows(), x.cols(),
                     w.rows());
-  SGD<T> sgd{SGDOptions(lr)};
-  sgd.step(w.data(), dw.data(), w.size());
-  sgd.step(b.data(), db.data(), b.size());
+  // The tutorial's update, w -= (d.T @ x) * lr and b -= sum(d) * lr, in T's arithmetic.
+  const T step = static_cast<T>(lr);
+  for (std::size_t i = 0; i < w.size(); ++i) w.data()[i] -= dw.data()[i] * step;
+  for (std::size_t i = 0; i < b.size(); ++i) b.data()[i] -= db.data()[i] * step;
 }
 
 #define MLP_INSTANTIATE(T)                                                                 \

@@ -1,28 +1,91 @@
-// Optimizers: update a flat parameter buffer from the matching gradient buffer.
+// Optimizers: PyTorch's update rules and defaults over a flat parameter buffer and the
+// matching gradient buffer; each keeps its state (momentum, moments) in flat buffers too.
 #pragma once
 
 #include <cstddef>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
 
 namespace mlp {
 
+// Options are aggregates with PyTorch's defaults; name what you change:
+//   mlp::SGDOptions{.lr = 0.1, .momentum = 0.9, .nesterov = true}
 struct SGDOptions {
   double lr = 0.01;
-  SGDOptions() = default;
-  explicit SGDOptions(double lr) : lr(lr) {}
+  double momentum = 0;
+  double dampening = 0;
+  bool nesterov = false;  // needs momentum > 0 and dampening == 0
+  double weight_decay = 0;
 };
 
-// Plain mini-batch SGD, as the tutorial's backward(): p -= lr * g.
+struct AdamOptions {
+  double lr = 1e-3;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double eps = 1e-8;
+  double weight_decay = 0;  // L2: added to the gradient
+  bool amsgrad = false;
+};
+
+struct AdamWOptions {
+  double lr = 1e-3;
+  double beta1 = 0.9;
+  double beta2 = 0.999;
+  double eps = 1e-8;
+  double weight_decay = 1e-2;  // decoupled: p *= 1 - lr * weight_decay
+  bool amsgrad = false;
+};
+
+struct RMSpropOptions {
+  double lr = 1e-2;
+  double alpha = 0.99;
+  double eps = 1e-8;
+  double weight_decay = 0;
+  double momentum = 0;
+  bool centered = false;
+};
+
+struct AdagradOptions {
+  double lr = 1e-2;
+  double lr_decay = 0;
+  double weight_decay = 0;
+  double initial_accumulator_value = 0;
+  double eps = 1e-10;
+};
+
+using OptimizerOptions = std::variant<SGDOptions, AdamOptions, AdamWOptions, RMSpropOptions, AdagradOptions>;
+
 template <typename T>
-class SGD {
+class Optimizer {
  public:
-  // Throws InvalidArgument for a negative or non-finite learning rate.
-  explicit SGD(SGDOptions options);
-  const SGDOptions& options() const { return options_; }
-  // params (n) -= lr * grads (n).
-  void step(T* params, const T* grads, std::size_t n);
-
- private:
-  SGDOptions options_;
+  virtual ~Optimizer() = default;
+  // One update of params (n) from grads (n), exactly as torch.optim's step() in float64.
+  // State buffers are allocated on the first call; n must not change afterwards.
+  virtual void step(T* params, const T* grads, std::size_t n) = 0;
+  // The learning rate used by the next step (schedules change it between steps).
+  virtual double lr() const = 0;
+  virtual void set_lr(double lr) = 0;
+  // The momentum a one-cycle schedule cycles: SGD's and RMSprop's momentum, Adam's and AdamW's beta1.
+  // has_momentum() is false for Adagrad, and for SGD and RMSprop with momentum 0.
+  virtual bool has_momentum() const = 0;
+  virtual double momentum() const = 0;
+  virtual void set_momentum(double momentum) = 0;
+  // "sgd", "adam", "adamw", "rmsprop", "adagrad".
+  virtual std::string name() const = 0;
 };
+
+// Builds the optimizer for the options. Throws InvalidArgument for bad hyper-parameters
+// (negative or non-finite lr, momentum, weight decay or eps; betas outside [0, 1); nesterov
+// without momentum or with dampening; ...), naming the option and the value.
+template <typename T>
+std::unique_ptr<Optimizer<T>> make_optimizer(const OptimizerOptions& options);
+
+// PyTorch's defaults for an optimizer name: "sgd", "adam", "adamw", "rmsprop", "adagrad".
+// Throws InvalidArgument listing the valid names.
+OptimizerOptions default_optimizer_options(std::string_view name);
+const std::vector<std::string>& optimizer_names();
 
 }  // namespace mlp
