@@ -40,7 +40,7 @@ TutorialResult run_tutorial(const Activation& hidden) {
   TrainOptions options;
   options.epochs = 1000;
   options.batch_size = 2;
-  Trainer<double> trainer(model, Loss{LossKind::mse}, SGDOptions(0.00001), options);
+  Trainer<double> trainer(model, Loss{LossKind::mse}, SGDOptions{.lr = 0.00001}, options);
   auto start = std::chrono::steady_clock::now();
   for (std::size_t e = 0; e < options.epochs; ++e)
     for (std::size_t i = 0; i < train_features.rows(); i += options.batch_size)

@@ -8,4 +8,8 @@ $py scripts/gen_random_golden.py > tests/data/random_golden.txt
 $py scripts/gen_format_golden.py > tests/data/format_golden.txt
 $py scripts/gen_activation_golden.py
 $py scripts/gen_loss_golden.py
+$py scripts/gen_metrics_golden.py
+$py scripts/gen_optimizer_golden.py
+$py scripts/gen_schedule_golden.py
+$py scripts/gen_training_golden.py > tests/data/training_golden.txt
 echo "golden data regenerated in tests/data; 'git diff --stat tests/data' shows what changed"

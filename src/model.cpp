@@ -1,8 +1,9 @@
-// The sequential model's forward and backward passes, layer by layer, over the dense and
-// activation functions; all buffers are allocated once per batch shape.
+// The sequential model's forward and backward passes, layer by layer:
+// dense -> [batch norm] -> activation -> [dropout]. Buffers are allocated once per batch shape.
 #include "mlp/model.h"
 
 #include <algorithm>
+#include <cmath>
 #include <string>
 
 #include "mlp/dense.h"
@@ -23,18 +24,32 @@ Model<T>::Model(ModelConfig config) : config_(std::move(config)) {
   if (config_.hidden.size() != 1 && config_.hidden.size() != hidden_layers)
     throw InvalidArgument("model: " + std::to_string(config_.hidden.size()) + " hidden activations for " +
                           std::to_string(hidden_layers) + " hidden layers (give one, or one per layer)");
-  std::size_t total = 0;
+  if (!(config_.dropout >= 0 && config_.dropout < 1))
+    throw InvalidArgument("model: dropout must be in [0, 1), got " + std::to_string(config_.dropout));
+  if (!(config_.batch_norm_momentum >= 0 && config_.batch_norm_momentum <= 1))
+    throw InvalidArgument("model: batch-norm momentum must be in [0, 1], got " +
+                          std::to_string(config_.batch_norm_momentum));
+  if (!(config_.batch_norm_eps > 0))
+    throw InvalidArgument("model: batch-norm eps must be positive, got " + std::to_string(config_.batch_norm_eps));
+  std::size_t total = 0, buffer_total = 0;
   for (std::size_t i = 0; i + 1 < sizes.size(); ++i) {
     offsets_.push_back(total);
+    buffer_offsets_.push_back(buffer_total);
     total += sizes[i + 1] * sizes[i] + sizes[i + 1];
+    if (has_batch_norm(i)) {
+      total += 2 * sizes[i + 1];
+      buffer_total += 2 * sizes[i + 1];
+    }
   }
   params_.assign(total, T(0));
   grads_.assign(total, T(0));
-  std::size_t L = num_layers();
-  pre_.resize(L);
-  post_.resize(L);
-  dpost_.resize(L);
-  dpre_.resize(L);
+  buffers_.assign(buffer_total, T(0));
+  for (std::size_t i = 0; i < num_layers(); ++i)
+    if (has_batch_norm(i)) {
+      std::fill(norm_weight(i), norm_weight(i) + layer_outputs(i), T(1));  // gamma = 1, beta = 0
+      std::fill(running_var(i), running_var(i) + layer_outputs(i), T(1));  // running var = 1
+    }
+  work_.resize(num_layers());
 }
 
 template <typename T>
@@ -57,20 +72,120 @@ Matrix<T> Model<T>::bias_matrix(std::size_t layer) const {
   return b;
 }
 
+// BatchNorm1d forward of layer i from w.z into w.n. Training: batch mean and biased variance
+// normalize; the running statistics move by momentum, the variance unbiased (n / (n - 1)).
+// Evaluation: the running statistics normalize.
+template <typename T>
+void Model<T>::norm_forward(std::size_t i, std::size_t B) {
+  Work& w = work_[i];
+  const std::size_t F = layer_outputs(i);
+  const double eps = config_.batch_norm_eps, m = config_.batch_norm_momentum;
+  const T* gamma = norm_weight(i);
+  const T* beta = norm_bias(i);
+  w.n.resize(B, F);
+  w.inv_std.resize(F);
+  if (training_) {
+    if (B < 2)
+      throw InvalidArgument("batch norm: training needs at least 2 rows per batch, got " + std::to_string(B) +
+                            " (choose a batch size that leaves no batch of 1 row)");
+    w.xhat.resize(B, F);
+    T* rm = running_mean(i);
+    T* rv = running_var(i);
+    for (std::size_t f = 0; f < F; ++f) {
+      double mean = 0;
+      for (std::size_t r = 0; r < B; ++r) mean += w.z(r, f);
+      mean /= static_cast<double>(B);
+      double var = 0;
+      for (std::size_t r = 0; r < B; ++r) {
+        double c = w.z(r, f) - mean;
+        var += c * c;
+      }
+      var /= static_cast<double>(B);
+      double inv = 1.0 / std::sqrt(var + eps);
+      w.inv_std[f] = static_cast<T>(inv);
+      for (std::size_t r = 0; r < B; ++r) {
+        double xh = (w.z(r, f) - mean) * inv;
+        w.xhat(r, f) = static_cast<T>(xh);
+        w.n(r, f) = static_cast<T>(gamma[f] * xh + beta[f]);
+      }
+      rm[f] = static_cast<T>((1 - m) * rm[f] + m * mean);
+      rv[f] = static_cast<T>((1 - m) * rv[f] + m * var * static_cast<double>(B) / static_cast<double>(B - 1));
+    }
+  } else {
+    const T* rm = running_mean(i);
+    const T* rv = running_var(i);
+    for (std::size_t f = 0; f < F; ++f) w.inv_std[f] = static_cast<T>(1.0 / std::sqrt(rv[f] + eps));
+    for (std::size_t r = 0; r < B; ++r)
+      for (std::size_t f = 0; f < F; ++f) w.n(r, f) = gamma[f] * (w.z(r, f) - rm[f]) * w.inv_std[f] + beta[f];
+  }
+}
+
+// BatchNorm1d backward: from dn (B, F) to dz (B, F), adding into dgamma and dbeta.
+// Training: dz = gamma * inv_std / B * (B dn - sum(dn) - xhat sum(dn xhat)).
+// Evaluation: dz = dn * gamma * inv_std.
+template <typename T>
+void Model<T>::norm_backward(std::size_t i, std::size_t B, T* dz, const T* dn) {
+  Work& w = work_[i];
+  const std::size_t F = layer_outputs(i);
+  const T* gamma = norm_weight(i);
+  T* dgamma = grads_.data() + (norm_weight(i) - params_.data());
+  T* dbeta = dgamma + F;
+  for (std::size_t f = 0; f < F; ++f) {
+    double sum_dn = 0, sum_dn_xhat = 0;
+    for (std::size_t r = 0; r < B; ++r) {
+      double g = dn[r * F + f];
+      double xh = training_ ? static_cast<double>(w.xhat(r, f))
+                            : (w.z(r, f) - running_mean(i)[f]) * static_cast<double>(w.inv_std[f]);
+      sum_dn += g;
+      sum_dn_xhat += g * xh;
+    }
+    dgamma[f] += static_cast<T>(sum_dn_xhat);
+    dbeta[f] += static_cast<T>(sum_dn);
+    double scale = gamma[f] * static_cast<double>(w.inv_std[f]);
+    for (std::size_t r = 0; r < B; ++r) {
+      double g = dn[r * F + f];
+      dz[r * F + f] = training_ ? static_cast<T>(scale / static_cast<double>(B) *
+                                                 (static_cast<double>(B) * g - sum_dn - w.xhat(r, f) * sum_dn_xhat))
+                                : static_cast<T>(g * scale);
+    }
+  }
+}
+
 template <typename T>
 const Matrix<T>& Model<T>::forward(const T* x, std::size_t B) {
-  input_ = x;
   batch_ = B;
+  dropout_used_ = training_ && config_.dropout > 0;
   const T* in = x;
   for (std::size_t i = 0; i < num_layers(); ++i) {
-    std::size_t C = layer_inputs(i), OC = layer_outputs(i);
-    pre_[i].resize(B, OC);
-    post_[i].resize(B, OC);
-    dense_forward(pre_[i].data(), in, weight(i), bias(i), B, C, OC);
-    activation_forward(activation(i), post_[i].data(), pre_[i].data(), B, OC);
-    in = post_[i].data();
+    Work& w = work_[i];
+    const std::size_t C = layer_inputs(i), OC = layer_outputs(i);
+    w.in = in;
+    w.z.resize(B, OC);
+    w.a.resize(B, OC);
+    dense_forward(w.z.data(), in, weight(i), bias(i), B, C, OC);
+    const T* act_in = w.z.data();
+    if (has_batch_norm(i)) {
+      norm_forward(i, B);
+      act_in = w.n.data();
+    }
+    activation_forward(activation(i), w.a.data(), act_in, B, OC);
+    w.out = w.a.data();
+    if (dropout_used_ && i + 1 < num_layers()) {
+      // Inverted dropout: keep with probability 1 - p and scale by 1 / (1 - p).
+      const double p = config_.dropout;
+      const T keep_scale = static_cast<T>(1.0 / (1.0 - p));
+      w.mask.resize(B, OC);
+      w.d.resize(B, OC);
+      for (std::size_t k = 0; k < B * OC; ++k) {
+        w.mask.data()[k] = dropout_rng_.rand() < p ? T(0) : keep_scale;
+        w.d.data()[k] = w.a.data()[k] * w.mask.data()[k];
+      }
+      w.out = w.d.data();
+    }
+    in = w.out;
   }
-  return post_.back();
+  have_forward_ = true;
+  return work_.back().a;
 }
 
 template <typename T>
@@ -83,21 +198,30 @@ const Matrix<T>& Model<T>::forward(const Matrix<T>& x) {
 
 template <typename T>
 void Model<T>::backward(const T* dout) {
-  if (!input_) throw Error("model: backward() called before forward()");
-  std::size_t B = batch_;
-  const T* d = dout;  // dLoss / d(post_[i])
+  if (!have_forward_) throw Error("model: backward() called before forward()");
+  const std::size_t B = batch_;
+  const T* g = dout;  // dLoss / d(this layer's output)
   for (std::size_t i = num_layers(); i-- > 0;) {
-    std::size_t C = layer_inputs(i), OC = layer_outputs(i);
-    dpre_[i].resize(B, OC);
-    activation_backward(activation(i), dpre_[i].data(), d, pre_[i].data(), post_[i].data(), B, OC);
-    const T* in = i == 0 ? input_ : post_[i - 1].data();
-    T* dinp = nullptr;
-    if (i > 0) {
-      dpost_[i - 1].resize(B, C);
-      dinp = dpost_[i - 1].data();
+    Work& w = work_[i];
+    const std::size_t C = layer_inputs(i), OC = layer_outputs(i);
+    w.da.resize(B, OC);
+    w.dz.resize(B, OC);
+    if (dropout_used_ && i + 1 < num_layers()) {
+      for (std::size_t k = 0; k < B * OC; ++k) w.da.data()[k] = g[k] * w.mask.data()[k];
+      g = w.da.data();
     }
-    dense_backward(dinp, dweight(i), dbias(i), dpre_[i].data(), in, weight(i), B, C, OC);
-    d = dinp;
+    const T* act_in = has_batch_norm(i) ? w.n.data() : w.z.data();
+    // The activation's input gradient: dz directly, or with batch norm dn (in da), turned into dz.
+    T* dact_in = has_batch_norm(i) ? w.da.data() : w.dz.data();
+    activation_backward(activation(i), dact_in, g, act_in, w.a.data(), B, OC);
+    if (has_batch_norm(i)) norm_backward(i, B, w.dz.data(), dact_in);
+    T* dinp = nullptr;  // the previous layer's output gradient, in its da buffer
+    if (i > 0) {
+      work_[i - 1].da.resize(B, C);
+      dinp = work_[i - 1].da.data();
+    }
+    dense_backward(dinp, dweight(i), dbias(i), w.dz.data(), w.in, weight(i), B, C, OC);
+    g = dinp;
   }
 }
 
@@ -108,10 +232,18 @@ void Model<T>::zero_grad() {
 
 template <typename T>
 Matrix<T> Model<T>::predict(const Matrix<T>& x) {
-  const Matrix<T>& out = forward(x);
-  Matrix<T> result(out.rows(), out.cols());
-  std::copy(out.data(), out.data() + result.size(), result.data());
-  return result;
+  bool was_training = training_;
+  training_ = false;
+  try {
+    const Matrix<T>& out = forward(x);
+    Matrix<T> result(out.rows(), out.cols());
+    std::copy(out.data(), out.data() + result.size(), result.data());
+    training_ = was_training;
+    return result;
+  } catch (...) {
+    training_ = was_training;
+    throw;
+  }
 }
 
 template class Model<float>;

@@ -1,5 +1,6 @@
 // The training loop: batches in order or shuffled, each through the separate stages
-// forward -> loss -> backward -> reduce -> step.
+// forward -> loss -> backward -> reduce -> clip -> step; per-epoch validation, schedules,
+// early stopping and callbacks.
 #include "mlp/trainer.h"
 
 #include <algorithm>
@@ -8,96 +9,319 @@
 #include <limits>
 #include <string>
 
+#include "mlp/clip.h"
 #include "mlp/error.h"
+#include "mlp/metrics.h"
 
 namespace mlp {
 
+Task task_for_loss(const Loss& loss) {
+  switch (loss.kind) {
+    case LossKind::cross_entropy:
+    case LossKind::nll: return Task::multiclass;
+    case LossKind::bce:
+    case LossKind::bce_with_logits: return Task::binary;
+    default: return Task::regression;
+  }
+}
+
+namespace {
+
+double optimizer_lr(const OptimizerOptions& o) {
+  return std::visit([](const auto& v) { return v.lr; }, o);
+}
+
+constexpr std::size_t kEvalChunk = 4096;  // rows per forward pass when evaluating
+
+// Runs the model in evaluation mode over `data`, kEvalChunk rows at a time, calling
+// fn(first_row, rows, outputs, targets) for each chunk; the model's mode is restored.
+template <typename T, typename Fn>
+void for_each_chunk(Model<T>& model, const Dataset<T>& data, Fn fn) {
+  const std::size_t rows = data.rows();
+  std::vector<std::size_t> index(std::min(kEvalChunk, rows));
+  Matrix<T> x(index.size(), data.features()), y(index.size(), data.targets());
+  bool was_training = model.training();
+  model.set_training(false);
+  try {
+    for (std::size_t i = 0; i < rows; i += kEvalChunk) {
+      const std::size_t B = std::min(kEvalChunk, rows - i);
+      for (std::size_t r = 0; r < B; ++r) index[r] = i + r;
+      data.gather(index.data(), B, x.data(), y.data());
+      fn(i, B, model.forward(x.data(), B), y);
+    }
+  } catch (...) {
+    model.set_training(was_training);
+    throw;
+  }
+  model.set_training(was_training);
+}
+
+}  // namespace
+
 template <typename T>
-Trainer<T>::Trainer(Model<T>& model, Loss loss, SGDOptions sgd, TrainOptions options)
-    : model_(model), loss_(loss), optimizer_(sgd), options_(options), rng_(options.seed) {
+Trainer<T>::Trainer(Model<T>& model, Loss loss, OptimizerOptions optimizer, TrainOptions options)
+    : model_(model),
+      loss_(loss),
+      task_(task_for_loss(loss)),
+      optimizer_(make_optimizer<T>(optimizer)),
+      base_lr_(optimizer_lr(optimizer)),
+      options_(std::move(options)),
+      scheduler_(options_.schedule, options_.warmup),
+      rng_(options_.seed) {
   if (options_.batch_size == 0) throw InvalidArgument("trainer: batch size must be at least 1");
+  if (!(options_.validation_split >= 0 && options_.validation_split < 1))
+    throw InvalidArgument("trainer: validation split must be in [0, 1), got " +
+                          std::to_string(options_.validation_split));
+  if (!(options_.clip_grad_norm >= 0) || !(options_.clip_grad_value >= 0))
+    throw InvalidArgument("trainer: gradient clipping limits must be >= 0");
+  if (!(options_.min_delta >= 0)) throw InvalidArgument("trainer: min_delta must be >= 0");
+  if (task_ == Task::multiclass && model_.config().output.kind != ActivationKind::identity &&
+      loss_.kind == LossKind::cross_entropy)
+    throw InvalidArgument("trainer: cross_entropy takes logits; use the identity output activation (got " +
+                          model_.config().output.name() + ")");
 }
 
 template <typename T>
-void Trainer<T>::check_data(const char* what, const Matrix<T>& x, const Matrix<T>& y) const {
+void Trainer<T>::check_data(const char* what, const Dataset<T>& data) const {
   std::string w = what;
-  if (x.cols() != model_.inputs())
+  if (data.features() != model_.inputs())
     throw ShapeError(w + ": expected " + std::to_string(model_.inputs()) + " features, got " +
-                     std::to_string(x.cols()));
+                     std::to_string(data.features()));
   std::size_t want = loss_.class_targets() ? 1 : model_.outputs();
-  if (y.rows() != x.rows() || y.cols() != want)
-    throw ShapeError(w + ": targets " + y.shape() + " do not match inputs " + x.shape() + " (expected " +
-                     shape_string(x.rows(), want) + ")");
+  if (data.targets() != want)
+    throw ShapeError(w + ": " + std::to_string(data.targets()) + " target columns, expected " + std::to_string(want) +
+                     (loss_.class_targets() ? " (one class index per row)" : " (one per model output)"));
+  if (data.rows() == 0) throw InvalidArgument(w + ": no rows");
 }
 
 template <typename T>
 double Trainer<T>::train_step(const T* x, const T* y, std::size_t B) {
   const std::size_t out = model_.outputs();
+  auto where = [&]() {
+    return " at epoch " + std::to_string(epoch_) + ", batch " + std::to_string(batch_index_) +
+           " (try a smaller learning rate, gradient clipping or scaled inputs)";
+  };
+  // 1. forward, 2. loss
   const Matrix<T>& p = model_.forward(x, B);
   double loss = loss_forward(loss_, p.data(), y, B, out);
-  if (!std::isfinite(loss))
-    throw NumericError("training diverged: loss is " + std::to_string(loss) + " at epoch " +
-                       std::to_string(epoch_) + ", batch " + std::to_string(batch_index_) +
-                       " (try a smaller learning rate)");
+  if (!std::isfinite(loss)) throw NumericError("training diverged: loss is " + std::to_string(loss) + where());
+  // 3. gradients
   dout_.resize(B, out);
   loss_backward(loss_, dout_.data(), p.data(), y, B, out);
   model_.zero_grad();
   model_.backward(dout_.data());
   auto& grads = model_.gradients();
+  // 4. reduction across workers (a hook), 5. clipping
   if (reduce_gradients) reduce_gradients(grads.data(), grads.size());
+  if (options_.clip_grad_norm > 0) clip_grad_norm(grads.data(), grads.size(), options_.clip_grad_norm);
+  if (options_.clip_grad_value > 0) clip_grad_value(grads.data(), grads.size(), options_.clip_grad_value);
+  if (!all_finite(grads.data(), grads.size())) throw NumericError("training diverged: non-finite gradient" + where());
+  // 6. the optimizer step
   auto& params = model_.parameters();
-  optimizer_.step(params.data(), grads.data(), params.size());
+  optimizer_->step(params.data(), grads.data(), params.size());
   return loss;
 }
 
 template <typename T>
 std::vector<EpochStats> Trainer<T>::fit(const Matrix<T>& x, const Matrix<T>& y, const Matrix<T>* val_x,
                                         const Matrix<T>* val_y) {
-  check_data("training data", x, y);
   if ((val_x == nullptr) != (val_y == nullptr))
     throw InvalidArgument("fit: validation needs both inputs and targets");
-  if (val_x) check_data("validation data", *val_x, *val_y);
-  const std::size_t n = x.rows(), bs = options_.batch_size;
+  MatrixDataset<T> train(x, y);
+  if (!val_x) return fit(train, nullptr);
+  MatrixDataset<T> validation(*val_x, *val_y);
+  return fit(train, &validation);
+}
+
+template <typename T>
+std::vector<EpochStats> Trainer<T>::fit(const Dataset<T>& train, const Dataset<T>* validation) {
+  check_data("training data", train);
+  if (validation) {
+    check_data("validation data", *validation);
+    return fit_split(train, validation);
+  }
+  if (options_.validation_split > 0) {
+    // A seeded random hold-out: the last rows of a permutation, each part kept in file order.
+    const std::size_t n = train.rows();
+    const auto n_train = static_cast<std::size_t>(static_cast<double>(n) * (1 - options_.validation_split));
+    if (n_train == 0 || n_train == n)
+      throw InvalidArgument("fit: a validation split of " + std::to_string(options_.validation_split) + " of " +
+                            std::to_string(n) + " rows leaves no training or no validation rows");
+    Random split_rng(options_.seed);
+    std::vector<std::size_t> order = split_rng.permutation(n);
+    std::vector<std::size_t> train_rows(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(n_train));
+    std::vector<std::size_t> val_rows(order.begin() + static_cast<std::ptrdiff_t>(n_train), order.end());
+    std::sort(train_rows.begin(), train_rows.end());
+    std::sort(val_rows.begin(), val_rows.end());
+    SubsetDataset<T> train_part(train, std::move(train_rows)), val_part(train, std::move(val_rows));
+    return fit_split(train_part, &val_part);
+  }
+  return fit_split(train, nullptr);
+}
+
+template <typename T>
+std::vector<EpochStats> Trainer<T>::fit_split(const Dataset<T>& train, const Dataset<T>* validation) {
+  const std::size_t n = train.rows(), bs = options_.batch_size;
+  const std::size_t batches = (n + bs - 1) / bs;
+  model_.dropout_rng().seed(options_.seed + 1);
+  scheduler_.start(base_lr_, optimizer_->has_momentum() ? std::optional<double>(optimizer_->momentum())
+                                                        : std::nullopt);
+  auto apply_schedule = [&]() {
+    optimizer_->set_lr(scheduler_.lr());
+    if (auto m = scheduler_.momentum(); m && optimizer_->has_momentum()) optimizer_->set_momentum(*m);
+  };
+  apply_schedule();
+
   std::vector<EpochStats> history;
-  std::vector<std::size_t> order;
+  std::vector<std::size_t> order(n);
+  for (std::size_t i = 0; i < n; ++i) order[i] = i;
+  std::vector<T> best_params, best_buffers;
+  double best_metric = std::numeric_limits<double>::infinity();
+  std::size_t bad_epochs = 0;
+  best_epoch_ = 0;
+  stopped_early_ = false;
+  model_.set_training(true);
+  batch_x_.resize(std::min(bs, n), train.features());
+  batch_y_.resize(std::min(bs, n), train.targets());
+
   for (std::size_t e = 0; e < options_.epochs; ++e) {
     auto start = std::chrono::steady_clock::now();
     epoch_ = e + 1;
-    if (options_.shuffle) order = rng_.permutation(n);
-    double total = 0;
-    batch_index_ = 0;
-    for (std::size_t i = 0; i < n; i += bs, ++batch_index_) {
-      std::size_t B = std::min(bs, n - i);
-      const T* bx = x.row(i);
-      const T* by = y.row(i);
-      if (options_.shuffle) {
-        batch_x_.resize(B, x.cols());
-        batch_y_.resize(B, y.cols());
-        for (std::size_t r = 0; r < B; ++r) {
-          std::copy(x.row(order[i + r]), x.row(order[i + r]) + x.cols(), batch_x_.row(r));
-          std::copy(y.row(order[i + r]), y.row(order[i + r]) + y.cols(), batch_y_.row(r));
-        }
-        bx = batch_x_.data();
-        by = batch_y_.data();
-      }
-      total += train_step(bx, by, B) * static_cast<double>(B);
-    }
     EpochStats stats;
     stats.epoch = e + 1;
-    stats.train_loss = n ? total / static_cast<double>(n) : std::numeric_limits<double>::quiet_NaN();
-    stats.val_loss = val_x ? evaluate(*val_x, *val_y) : std::numeric_limits<double>::quiet_NaN();
+    stats.lr = optimizer_->lr();
+    if (options_.shuffle) order = rng_.permutation(n);
+    double total = 0;
+    for (std::size_t i = 0, b = 0; i < n; i += bs, ++b) {
+      batch_index_ = b + 1;
+      const std::size_t B = std::min(bs, n - i);
+      train.gather(order.data() + i, B, batch_x_.data(), batch_y_.data());
+      double loss = train_step(batch_x_.data(), batch_y_.data(), B);
+      total += loss * static_cast<double>(B);
+      const bool last_step = e + 1 == options_.epochs && i + B >= n;  // a step after it would go unused
+      if (scheduler_.per_batch() && !last_step) {
+        scheduler_.step();
+        apply_schedule();
+      }
+      if (on_batch_end) on_batch_end(BatchStats{e + 1, b + 1, batches, loss});
+    }
+    stats.train_loss = total / static_cast<double>(n);
+    stats.val_loss = std::numeric_limits<double>::quiet_NaN();
+    if (validation) {
+      Evaluation ev = evaluate_metrics(*validation);
+      stats.val_loss = ev.loss;
+      stats.val_metrics = std::move(ev.metrics);
+    }
+    double monitored = validation ? stats.val_loss : stats.train_loss;
+    if (!scheduler_.per_batch()) {
+      scheduler_.step(monitored);
+      apply_schedule();
+    }
     stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     history.push_back(stats);
+
+    bool keep_going = true;
+    if (best_epoch_ == 0 || monitored < best_metric - options_.min_delta) {
+      best_metric = monitored;
+      best_epoch_ = e + 1;
+      bad_epochs = 0;
+      if (options_.early_stopping_patience > 0 && options_.restore_best_weights) {
+        best_params = model_.parameters();
+        best_buffers = model_.buffers();
+      }
+    } else if (options_.early_stopping_patience > 0 && ++bad_epochs >= options_.early_stopping_patience) {
+      stopped_early_ = true;
+      keep_going = false;
+    }
+    if (on_epoch_end && !on_epoch_end(stats)) keep_going = false;
+    if (!keep_going) break;
+  }
+  if (options_.early_stopping_patience > 0 && options_.restore_best_weights && !best_params.empty()) {
+    model_.parameters() = best_params;
+    model_.buffers() = best_buffers;
+  } else {
+    best_epoch_ = history.size();
   }
   return history;
 }
 
 template <typename T>
-double Trainer<T>::evaluate(const Matrix<T>& x, const Matrix<T>& y) {
-  check_data("evaluation data", x, y);
-  const Matrix<T>& p = model_.forward(x);
-  return loss_forward(loss_, p.data(), y.data(), x.rows(), model_.outputs());
+double Trainer<T>::run_eval(const Dataset<T>& data, Matrix<T>* outputs, Matrix<T>* targets) {
+  check_data("evaluation data", data);
+  const std::size_t out = model_.outputs(), tcols = data.targets();
+  if (outputs) outputs->resize(data.rows(), out);
+  if (targets) targets->resize(data.rows(), tcols);
+  double total = 0;
+  for_each_chunk(model_, data, [&](std::size_t first, std::size_t B, const Matrix<T>& p, const Matrix<T>& y) {
+    total += loss_forward(loss_, p.data(), y.data(), B, out) * static_cast<double>(B);
+    if (outputs) std::copy(p.data(), p.data() + B * out, outputs->row(first));
+    if (targets) std::copy(y.data(), y.data() + B * tcols, targets->row(first));
+  });
+  return total / static_cast<double>(data.rows());
 }
+
+template <typename T>
+double Trainer<T>::evaluate(const Dataset<T>& data) {
+  return run_eval(data, nullptr, nullptr);
+}
+
+template <typename T>
+double Trainer<T>::evaluate(const Matrix<T>& x, const Matrix<T>& y) {
+  return evaluate(MatrixDataset<T>(x, y));
+}
+
+template <typename T>
+Evaluation Trainer<T>::evaluate_metrics(const Matrix<T>& x, const Matrix<T>& y) {
+  return evaluate_metrics(MatrixDataset<T>(x, y));
+}
+
+template <typename T>
+Evaluation Trainer<T>::evaluate_metrics(const Dataset<T>& data) {
+  Matrix<T> probs, y;
+  Evaluation ev;
+  ev.loss = run_eval(data, &probs, &y);
+  const std::size_t rows = probs.rows(), out = probs.cols();
+  if (!std::isfinite(ev.loss)) return ev;  // a diverged model: the loss says it all
+  if (task_ == Task::regression) {
+    RegressionMetrics m = regression_metrics(probs.data(), y.data(), rows, out);
+    ev.metrics = {{"mse", m.mse}, {"rmse", m.rmse}, {"mae", m.mae}, {"r2", m.r2}};
+    return ev;
+  }
+  // Turn the outputs into class probabilities.
+  if (loss_.kind == LossKind::cross_entropy)
+    activation_forward(Activation{ActivationKind::softmax}, probs.data(), probs.data(), rows, out);
+  else if (loss_.kind == LossKind::nll)
+    for (std::size_t i = 0; i < probs.size(); ++i) probs.data()[i] = std::exp(probs.data()[i]);
+  else if (loss_.kind == LossKind::bce_with_logits)
+    activation_forward(Activation{ActivationKind::sigmoid}, probs.data(), probs.data(), rows, out);
+  if (task_ == Task::binary) {
+    if (out != 1) return ev;  // several independent binary outputs: the loss only
+    for (std::size_t i = 0; i < rows; ++i)
+      if (y.data()[i] != T(0) && y.data()[i] != T(1)) return ev;  // soft labels: the loss only
+  }
+  ClassificationMetrics m = classification_metrics(probs.data(), y.data(), rows, out, 5);
+  ev.metrics = {{"accuracy", m.accuracy}};
+  if (m.classes > 5) ev.metrics.emplace_back("top5_accuracy", m.top_k_accuracy);
+  ev.metrics.insert(ev.metrics.end(), {{"precision", m.precision}, {"recall", m.recall}, {"f1", m.f1},
+                                       {"log_loss", m.log_loss}});
+  return ev;
+}
+
+template <typename T>
+Matrix<T> predict(Model<T>& model, const Dataset<T>& data) {
+  if (data.features() != model.inputs())
+    throw ShapeError("predict: expected " + std::to_string(model.inputs()) + " features, got " +
+                     std::to_string(data.features()));
+  const std::size_t out = model.outputs();
+  Matrix<T> result(data.rows(), out);
+  for_each_chunk(model, data, [&](std::size_t first, std::size_t B, const Matrix<T>& p, const Matrix<T>&) {
+    std::copy(p.data(), p.data() + B * out, result.row(first));
+  });
+  return result;
+}
+
+template Matrix<float> predict<float>(Model<float>&, const Dataset<float>&);
+template Matrix<double> predict<double>(Model<double>&, const Dataset<double>&);
 
 template class Trainer<float>;
 template class Trainer<double>;

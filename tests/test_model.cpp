@@ -83,10 +83,10 @@ TEST(Trainer, RejectsBatchSizeZeroAndMismatchedTargets) {
   mlp::Model<double> m(config({2, 3, 1}, {Activation{ActivationKind::relu}}));
   mlp::TrainOptions o;
   o.batch_size = 0;
-  EXPECT_THROW(mlp::Trainer<double>(m, mlp::Loss{}, mlp::SGDOptions(0.1), o), mlp::InvalidArgument);
-  EXPECT_THROW(mlp::Trainer<double>(m, mlp::Loss{}, mlp::SGDOptions(-0.1), mlp::TrainOptions{}),
+  EXPECT_THROW(mlp::Trainer<double>(m, mlp::Loss{}, mlp::SGDOptions{.lr = 0.1}, o), mlp::InvalidArgument);
+  EXPECT_THROW(mlp::Trainer<double>(m, mlp::Loss{}, mlp::SGDOptions{.lr = -0.1}, mlp::TrainOptions{}),
                mlp::InvalidArgument);
-  mlp::Trainer<double> t(m, mlp::Loss{}, mlp::SGDOptions(0.1), mlp::TrainOptions{});
+  mlp::Trainer<double> t(m, mlp::Loss{}, mlp::SGDOptions{.lr = 0.1}, mlp::TrainOptions{});
   mlp::Matrix<double> x(4, 2), y(3, 1);
   EXPECT_THROW(t.fit(x, y), mlp::ShapeError);
 }
@@ -99,7 +99,7 @@ TEST(Trainer, DivergenceStopsWithAnErrorAndLeavesTheWeightsFinite) {
   mlp::TrainOptions o;
   o.epochs = 200;
   o.batch_size = 2;
-  mlp::Trainer<double> t(m, mlp::Loss{}, mlp::SGDOptions(10.0), o);
+  mlp::Trainer<double> t(m, mlp::Loss{}, mlp::SGDOptions{.lr = 10.0}, o);
   try {
     t.fit(x, y);
     FAIL() << "expected NumericError";
@@ -114,7 +114,7 @@ TEST(Trainer, ReductionHookSeesTheGradientsBeforeTheStep) {
   mlp::Random rng(2);
   mlp::init_default(m, rng);
   auto before = m.parameters();
-  mlp::Trainer<double> t(m, mlp::Loss{}, mlp::SGDOptions(0.1), mlp::TrainOptions{});
+  mlp::Trainer<double> t(m, mlp::Loss{}, mlp::SGDOptions{.lr = 0.1}, mlp::TrainOptions{});
   int calls = 0;
   t.reduce_gradients = [&](double* g, std::size_t n) {
     ++calls;
@@ -140,7 +140,7 @@ TEST(Trainer, FitLowersTheLossOnASimpleRegression) {
   o.epochs = 300;
   o.batch_size = 8;
   o.shuffle = true;
-  mlp::Trainer<double> t(m, mlp::Loss{}, mlp::SGDOptions(0.1), o);
+  mlp::Trainer<double> t(m, mlp::Loss{}, mlp::SGDOptions{.lr = 0.1}, o);
   auto history = t.fit(x, y, &x, &y);
   ASSERT_EQ(history.size(), 300u);
   EXPECT_LT(history.back().train_loss, history.front().train_loss / 5);

@@ -1,11 +1,13 @@
-// A sequential model: dense layers with an activation after each hidden layer and an
-// optional output activation. Parameters and gradients live in one flat buffer each.
+// A sequential model: dense layers, each hidden one followed by optional batch normalization,
+// an activation and optional dropout; an optional output activation after the last layer.
+// Parameters, gradients and running statistics live in flat buffers.
 #pragma once
 
 #include <cstddef>
 #include <vector>
 
 #include "mlp/activation.h"
+#include "mlp/random.h"
 #include "mlp/tensor.h"
 
 namespace mlp {
@@ -17,12 +19,19 @@ struct ModelConfig {
   std::vector<Activation> hidden = {Activation{ActivationKind::relu}};
   // Applied to the last layer's output; identity gives a linear output as in the tutorial.
   Activation output = Activation{ActivationKind::identity};
+  // Inverted dropout after each hidden activation, active only in training: p in [0, 1).
+  double dropout = 0;
+  // torch.nn.BatchNorm1d between each hidden dense layer and its activation.
+  bool batch_norm = false;
+  double batch_norm_momentum = 0.1;
+  double batch_norm_eps = 1e-5;
 };
 
 template <typename T>
 class Model {
  public:
-  // Throws InvalidArgument for fewer than two sizes, a zero width, or a wrong number of activations.
+  // Throws InvalidArgument for fewer than two sizes, a zero width, a wrong number of activations,
+  // dropout outside [0, 1), or bad batch-norm settings.
   explicit Model(ModelConfig config);
 
   const ModelConfig& config() const { return config_; }
@@ -32,25 +41,51 @@ class Model {
   std::size_t layer_inputs(std::size_t layer) const { return config_.sizes[layer]; }
   std::size_t layer_outputs(std::size_t layer) const { return config_.sizes[layer + 1]; }
   const Activation& activation(std::size_t layer) const;  // the one after layer `layer`
+  // Hidden layers have batch normalization when config().batch_norm; the output layer never.
+  bool has_batch_norm(std::size_t layer) const { return config_.batch_norm && layer + 1 < num_layers(); }
 
-  // All parameters, layer by layer: weight (out, in) then bias (out). Gradients mirror it.
+  // Training mode (the default) uses dropout and batch statistics; evaluation mode uses neither
+  // dropout nor batch statistics but the running ones, as torch's train() / eval().
+  void set_training(bool training) { training_ = training; }
+  bool training() const { return training_; }
+
+  // All parameters, layer by layer: weight (out, in), bias (out), then for a batch-normalized
+  // layer its weight (gamma, out) and bias (beta, out). Gradients mirror it.
   std::vector<T>& parameters() { return params_; }
   const std::vector<T>& parameters() const { return params_; }
   std::vector<T>& gradients() { return grads_; }
   const std::vector<T>& gradients() const { return grads_; }
   T* weight(std::size_t layer) { return params_.data() + offsets_[layer]; }
   const T* weight(std::size_t layer) const { return params_.data() + offsets_[layer]; }
-  T* bias(std::size_t layer) { return weight(layer) + layer_outputs(layer) * layer_inputs(layer); }
-  const T* bias(std::size_t layer) const { return weight(layer) + layer_outputs(layer) * layer_inputs(layer); }
+  T* bias(std::size_t layer) { return weight(layer) + weight_size(layer); }
+  const T* bias(std::size_t layer) const { return weight(layer) + weight_size(layer); }
   T* dweight(std::size_t layer) { return grads_.data() + offsets_[layer]; }
-  T* dbias(std::size_t layer) { return dweight(layer) + layer_outputs(layer) * layer_inputs(layer); }
+  T* dbias(std::size_t layer) { return dweight(layer) + weight_size(layer); }
+  // Batch normalization of layer `layer` (has_batch_norm(layer) must hold): gamma and beta (out).
+  T* norm_weight(std::size_t layer) { return bias(layer) + layer_outputs(layer); }
+  const T* norm_weight(std::size_t layer) const { return bias(layer) + layer_outputs(layer); }
+  T* norm_bias(std::size_t layer) { return norm_weight(layer) + layer_outputs(layer); }
+  const T* norm_bias(std::size_t layer) const { return norm_weight(layer) + layer_outputs(layer); }
+
+  // Non-trained state: for each batch-normalized layer its running mean (out) then running
+  // variance (out), as BatchNorm1d's buffers. Saved with the model, restored by early stopping.
+  std::vector<T>& buffers() { return buffers_; }
+  const std::vector<T>& buffers() const { return buffers_; }
+  T* running_mean(std::size_t layer) { return buffers_.data() + buffer_offsets_[layer]; }
+  const T* running_mean(std::size_t layer) const { return buffers_.data() + buffer_offsets_[layer]; }
+  T* running_var(std::size_t layer) { return running_mean(layer) + layer_outputs(layer); }
+  const T* running_var(std::size_t layer) const { return running_mean(layer) + layer_outputs(layer); }
 
   // Layer `layer`'s weight and bias copied out as matrices (out, in) and (1, out).
   Matrix<T> weight_matrix(std::size_t layer) const;
   Matrix<T> bias_matrix(std::size_t layer) const;
 
-  // Forward pass of a batch x (B, inputs). Keeps each layer's input and output for backward();
-  // x must stay alive until then. Returns the output (B, outputs), valid until the next call.
+  // The generator dropout masks are drawn from; seed it for reproducible training.
+  Random& dropout_rng() { return dropout_rng_; }
+
+  // Forward pass of a batch x (B, inputs). Keeps what backward() needs; x must stay alive until
+  // then. Returns the output (B, outputs), valid until the next call. Training mode with batch
+  // normalization needs B >= 2 (InvalidArgument otherwise, as PyTorch).
   const Matrix<T>& forward(const T* x, std::size_t B);
   const Matrix<T>& forward(const Matrix<T>& x);
 
@@ -59,20 +94,37 @@ class Model {
   void backward(const T* dout);
   void zero_grad();
 
-  // The outputs for x (B, inputs), as a new matrix.
+  // The outputs for x (B, inputs) in evaluation mode, as a new matrix (the mode is restored).
   Matrix<T> predict(const Matrix<T>& x);
 
  private:
+  std::size_t weight_size(std::size_t layer) const { return layer_outputs(layer) * layer_inputs(layer); }
+  void norm_forward(std::size_t layer, std::size_t B);
+  void norm_backward(std::size_t layer, std::size_t B, T* dz, const T* dn);
+
+  // What one layer keeps from the forward pass, reused while the batch size does not grow.
+  struct Work {
+    Matrix<T> z;        // x · Wᵀ + b
+    Matrix<T> xhat;     // batch norm: (z - mean) / std
+    Matrix<T> n;        // batch norm: gamma * xhat + beta, the activation's input
+    Matrix<T> a;        // the activation's output
+    Matrix<T> mask;     // dropout: 0 or 1 / (1 - p) per element
+    Matrix<T> d;        // dropout's output
+    std::vector<T> inv_std;  // batch norm: 1 / sqrt(var + eps) per feature
+    Matrix<T> da, dz;   // gradients during backward
+    const T* in = nullptr;   // this layer's input
+    const T* out = nullptr;  // this layer's output (a, or d after dropout)
+  };
+
   ModelConfig config_;
-  std::vector<std::size_t> offsets_;  // where each layer's weight starts in params_
-  std::vector<T> params_;
-  std::vector<T> grads_;
-  // Workspace for the last batch, reused while the batch size does not grow.
-  const T* input_ = nullptr;
+  std::vector<std::size_t> offsets_, buffer_offsets_;
+  std::vector<T> params_, grads_, buffers_;
+  std::vector<Work> work_;
+  Random dropout_rng_;
+  bool training_ = true;
+  bool dropout_used_ = false;  // whether the last forward applied dropout
   std::size_t batch_ = 0;
-  std::vector<Matrix<T>> pre_;   // each layer's x·Wᵀ + b
-  std::vector<Matrix<T>> post_;  // each layer's activation of it
-  std::vector<Matrix<T>> dpost_, dpre_;
+  bool have_forward_ = false;
 };
 
 }  // namespace mlp

@@ -57,6 +57,10 @@ class Matrix {
   std::vector<T> data_;
 };
 
+// Whether every one of values (n) is finite (no NaN, no infinity).
+template <typename T>
+bool all_finite(const T* values, std::size_t n);
+
 // Throws ShapeError("<what>: expected (r, c), got (r2, c2)") when the shapes differ.
 void require_shape(const char* what, std::size_t rows, std::size_t cols, std::size_t expected_rows,
                    std::size_t expected_cols);

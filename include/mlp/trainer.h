@@ -1,67 +1,136 @@
-// Training: model -> loss -> gradients -> gradient reduction -> optimizer step, per batch,
-// over epochs; plus evaluation. Each stage stays separate so that data-parallel training
-// can combine gradients between backward and the step.
+// Training: model -> loss -> gradients -> gradient reduction -> clipping -> optimizer step, per
+// batch, over epochs with validation, schedules, early stopping and callbacks; plus evaluation.
+// Each stage stays separate so that data-parallel training can combine gradients between
+// backward and the step.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
+#include "mlp/dataset.h"
 #include "mlp/loss.h"
 #include "mlp/model.h"
 #include "mlp/optimizer.h"
 #include "mlp/random.h"
+#include "mlp/schedule.h"
 
 namespace mlp {
+
+// What the model predicts, as the loss says: cross_entropy and nll mean multi-class
+// classification, bce and bce_with_logits binary classification, the rest regression.
+enum class Task { regression, binary, multiclass };
+Task task_for_loss(const Loss& loss);
 
 struct TrainOptions {
   std::size_t epochs = 10;
   std::size_t batch_size = 32;  // the last batch of an epoch keeps the rows left over
-  bool shuffle = false;         // false: rows in order, as the tutorial
-  std::uint32_t seed = 0;       // for the per-epoch shuffle
+  bool shuffle = true;          // a seeded permutation each epoch; false: rows in order (the tutorial)
+  std::uint32_t seed = 0;       // shuffling, the validation split and dropout masks
+  // Without a validation set, hold out this fraction of the rows (a seeded random choice).
+  double validation_split = 0;
+  // Stop after this many epochs without improvement of the validation loss (the training loss
+  // without validation) by more than min_delta; 0 turns early stopping off.
+  std::size_t early_stopping_patience = 0;
+  double min_delta = 0;
+  bool restore_best_weights = true;
+  double clip_grad_norm = 0;   // 0: off
+  double clip_grad_value = 0;  // 0: off
+  ScheduleOptions schedule = ConstantLR{};
+  Warmup warmup = {};
 };
 
+using Metrics = std::vector<std::pair<std::string, double>>;
+
 struct EpochStats {
-  std::size_t epoch = 0;         // 1-based
-  double train_loss = 0;         // mean of the batch losses, weighted by batch size
-  double val_loss = 0;           // NaN when there is no validation data
+  std::size_t epoch = 0;   // 1-based
+  double train_loss = 0;   // mean of the batch losses, weighted by batch size
+  double val_loss = 0;     // NaN without validation data
+  Metrics val_metrics;     // e.g. accuracy, f1 (classification); rmse, mae, r2 (regression)
+  double lr = 0;           // the learning rate during the epoch (its first batch)
   double seconds = 0;
+};
+
+struct BatchStats {
+  std::size_t epoch = 0, batch = 0, batches = 0;  // 1-based epoch and batch
+  double loss = 0;
+};
+
+struct Evaluation {
+  double loss = 0;
+  Metrics metrics;
 };
 
 template <typename T>
 class Trainer {
  public:
-  // Throws InvalidArgument for batch size 0.
-  Trainer(Model<T>& model, Loss loss, SGDOptions sgd, TrainOptions options);
+  // Throws InvalidArgument for bad options (batch size 0, a validation split outside [0, 1), ...)
+  // and, through make_optimizer and LrScheduler, for bad hyper-parameters.
+  Trainer(Model<T>& model, Loss loss, OptimizerOptions optimizer, TrainOptions options = {});
 
-  // Called with the flat gradient buffer after backward and before the optimizer step.
+  // Called with the flat gradient buffer after backward and before clipping and the step.
   // Empty by default; data-parallel training all-reduces here.
   std::function<void(T* grads, std::size_t n)> reduce_gradients;
+  // Called after every batch (progress bars).
+  std::function<void(const BatchStats&)> on_batch_end;
+  // Called after every epoch; returning false stops training.
+  std::function<bool(const EpochStats&)> on_epoch_end;
 
-  // One step on a batch x (B, inputs), y (B, outputs) or (B, 1) class indices:
-  // forward, loss, backward, reduce, step. Returns the batch loss. A non-finite loss throws
-  // NumericError before the weights change.
+  // One step on a batch x (B, inputs), y (B, outputs) or (B, 1) class indices: forward, loss,
+  // backward, reduce, clip, step. Returns the batch loss. A non-finite loss or gradient throws
+  // NumericError naming the epoch and batch, before the weights change.
   double train_step(const T* x, const T* y, std::size_t B);
 
-  // Trains for options.epochs over (x, y); validates on (val_x, val_y) after each epoch when given.
+  // Trains for options.epochs over `train`; validates on `validation` after each epoch when
+  // given, or on a held-out split (options.validation_split). Returns one EpochStats per epoch run.
+  std::vector<EpochStats> fit(const Dataset<T>& train, const Dataset<T>* validation = nullptr);
+  // The same over matrices: x (rows, inputs), y (rows, outputs) or (rows, 1) class indices.
   std::vector<EpochStats> fit(const Matrix<T>& x, const Matrix<T>& y, const Matrix<T>* val_x = nullptr,
                               const Matrix<T>* val_y = nullptr);
 
-  // The mean loss over (x, y), without changing the model's parameters.
+  // The mean loss in evaluation mode, without changing the model's parameters.
+  double evaluate(const Dataset<T>& data);
   double evaluate(const Matrix<T>& x, const Matrix<T>& y);
+  // The loss and the task's metrics (regression: mse, rmse, mae, r2; classification: accuracy,
+  // top5_accuracy with more than 5 classes, precision, recall, f1 (macro), log_loss).
+  Evaluation evaluate_metrics(const Dataset<T>& data);
+  Evaluation evaluate_metrics(const Matrix<T>& x, const Matrix<T>& y);
+
+  Optimizer<T>& optimizer() { return *optimizer_; }
+  Task task() const { return task_; }
+  // After fit: the epoch whose weights the model holds (the best one when early stopping
+  // restored it, else the last), and whether early stopping ended training.
+  std::size_t best_epoch() const { return best_epoch_; }
+  bool stopped_early() const { return stopped_early_; }
 
  private:
-  void check_data(const char* what, const Matrix<T>& x, const Matrix<T>& y) const;
+  void check_data(const char* what, const Dataset<T>& data) const;
+  std::vector<EpochStats> fit_split(const Dataset<T>& train, const Dataset<T>* validation);
+  // Runs the model over `data` in evaluation mode, chunk by chunk: the mean loss, and the outputs
+  // (rows, outputs) and targets when `outputs` is given.
+  double run_eval(const Dataset<T>& data, Matrix<T>* outputs, Matrix<T>* targets);
 
   Model<T>& model_;
   Loss loss_;
-  SGD<T> optimizer_;
+  Task task_;
+  std::unique_ptr<Optimizer<T>> optimizer_;
+  double base_lr_;
   TrainOptions options_;
+  LrScheduler scheduler_;
   Random rng_;
-  std::size_t epoch_ = 0, batch_index_ = 0;  // for error messages
+  std::size_t epoch_ = 0, batch_index_ = 0;  // for error messages, 1-based
+  std::size_t best_epoch_ = 0;
+  bool stopped_early_ = false;
   Matrix<T> dout_;
-  Matrix<T> batch_x_, batch_y_;  // gathered rows when shuffling
+  Matrix<T> batch_x_, batch_y_;  // the rows of the current batch
 };
+
+// The model's outputs for every row of `data` (rows, outputs), in evaluation mode, chunk by chunk.
+template <typename T>
+Matrix<T> predict(Model<T>& model, const Dataset<T>& data);
 
 }  // namespace mlp
