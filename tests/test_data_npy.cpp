@@ -1,0 +1,369 @@
+// mlp::data::read_npy / write_npy against files numpy wrote (tests/data/data_npy, from
+// scripts/gen_npy_fixtures.py), hand-made headers and broken files; and the Array accessors.
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "mlp/data/npy.h"
+
+#ifndef MLP_TEST_DATA
+#define MLP_TEST_DATA "tests/data"
+#endif
+
+namespace {
+
+using mlp::data::Array;
+using mlp::data::DataError;
+using mlp::data::DType;
+
+const std::string kFixtures = MLP_TEST_DATA "/data_npy/";
+
+// Files the tests made, removed when the test program ends.
+std::vector<std::string>& temp_files() {
+  static std::vector<std::string> files;
+  return files;
+}
+class RemoveTempFiles : public ::testing::Environment {
+  void TearDown() override {
+    for (const std::string& path : temp_files()) std::remove(path.c_str());
+  }
+};
+[[maybe_unused]] const auto* const kRemoveTempFiles =
+    ::testing::AddGlobalTestEnvironment(new RemoveTempFiles);
+
+// A file name in TempDir() of this process and test alone: ctest may run tests in parallel, and
+// other people's test runs may share the folder.
+std::string temp_path(const std::string& name) {
+  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
+  std::string test = std::string(info->test_suite_name()) + "_" + info->name();
+  for (char& c : test) {
+    if (c == '/') c = '_';
+  }
+  std::string path =
+      ::testing::TempDir() + "data_npy_" + std::to_string(::getpid()) + "_" + test + "_" + name;
+  temp_files().push_back(path);
+  return path;
+}
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::string write(const std::string& name, const std::string& content) {
+  std::string path = temp_path(name);
+  std::ofstream(path, std::ios::binary) << content;
+  return path;
+}
+
+// A version 1.0 .npy file with `header` as its dict (padded as numpy pads) and `data` after it.
+std::string npy_bytes(const std::string& header, const std::string& data) {
+  std::string h = header;
+  while ((10 + h.size() + 1) % 64 != 0) h += ' ';
+  h += '\n';
+  std::string out("\x93NUMPY\x01\x00", 8);
+  out += static_cast<char>(h.size() & 0xFF);
+  out += static_cast<char>(h.size() >> 8);
+  return out + h + data;
+}
+
+template <typename T>
+std::string raw(const std::vector<T>& values) {
+  return std::string(reinterpret_cast<const char*>(values.data()), values.size() * sizeof(T));
+}
+
+// The message read_npy throws for a file holding `content`, with the path cut off.
+std::string error_of(const std::string& content) {
+  std::string path = write("err.npy", content);
+  try {
+    mlp::data::read_npy(path);
+  } catch (const DataError& e) {
+    std::string m = e.what();
+    return m.rfind(path, 0) == 0 ? m.substr(path.size()) : m;
+  }
+  return "";
+}
+
+// Element i of a as text, exactly: integers as integers, floats as the double they convert to.
+std::string element_text(const Array& a, std::size_t i) {
+  switch (a.dtype()) {
+    case DType::u8: return std::to_string(a.values<std::uint8_t>()[i]);
+    case DType::i8: return std::to_string(a.values<std::int8_t>()[i]);
+    case DType::u16: return std::to_string(a.values<std::uint16_t>()[i]);
+    case DType::i16: return std::to_string(a.values<std::int16_t>()[i]);
+    case DType::u32: return std::to_string(a.values<std::uint32_t>()[i]);
+    case DType::i32: return std::to_string(a.values<std::int32_t>()[i]);
+    case DType::u64: return std::to_string(a.values<std::uint64_t>()[i]);
+    case DType::i64: return std::to_string(a.values<std::int64_t>()[i]);
+    case DType::boolean: return std::to_string(a.values<bool>()[i] ? 1 : 0);
+    default: {
+      char buf[64];
+      std::snprintf(buf, sizeof buf, "%.17g", a.to_vector<double>()[i]);
+      return buf;
+    }
+  }
+}
+
+TEST(DataNpy, ReadsWhatNumpyWrote) {
+  std::ifstream manifest(kFixtures + "manifest.txt");
+  ASSERT_TRUE(manifest.good()) << kFixtures;
+  std::string line;
+  int files = 0;
+  while (std::getline(manifest, line)) {
+    std::istringstream in(line);
+    std::string name, dtype;
+    std::size_t rows, cols;
+    in >> name >> dtype >> rows >> cols;
+    SCOPED_TRACE(name);
+    Array a = mlp::data::read_npy(kFixtures + name);
+    EXPECT_EQ(mlp::data::dtype_name(a.dtype()), dtype);
+    ASSERT_EQ(a.rows(), rows);
+    ASSERT_EQ(a.cols(), cols);
+    for (std::size_t i = 0; i < rows * cols; ++i) {
+      std::string want;
+      in >> want;
+      if (dtype.rfind("float", 0) == 0) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "%.17g", std::strtod(want.c_str(), nullptr));
+        want = buf;
+      }
+      EXPECT_EQ(element_text(a, i), want) << "element " << i;
+    }
+    ++files;
+  }
+  EXPECT_EQ(files, 19);
+}
+
+TEST(DataNpy, FortranOrderEqualsCOrder) {
+  Array c = mlp::data::read_npy(kFixtures + "f8_c.npy");
+  Array f = mlp::data::read_npy(kFixtures + "f8_fortran.npy");
+  ASSERT_EQ(c.describe(), "(3, 4) float64");
+  ASSERT_EQ(f.describe(), c.describe());
+  EXPECT_EQ(std::memcmp(c.bytes(), f.bytes(), c.byte_size()), 0);
+  EXPECT_EQ(f.at(0, 1), 0.125);  // (0, 1) = 1 / 8, not (1, 0) = 4 / 8
+  EXPECT_EQ(f.at(2, 0), 1.0);
+}
+
+TEST(DataNpy, OneDimensionalIsOneColumn) {
+  Array a = mlp::data::read_npy(kFixtures + "f4_1d.npy");
+  EXPECT_EQ(a.describe(), "(4, 1) float32");
+  EXPECT_EQ(a.to_vector<double>(), (std::vector<double>{0.5, -1.0, 2.0, 7.0}));
+}
+
+TEST(DataNpy, WriterMatchesNumpyByteForByte) {
+  const std::vector<double> grid{-1.5, 0.0, 2.25, 3.0, -4.125, 1e-3};
+  std::string path = temp_path("w8.npy");
+  mlp::data::write_npy(path, grid.data(), 2, 3);
+  EXPECT_EQ(slurp(path), slurp(kFixtures + "f8.npy"));
+
+  std::vector<float> grid32(grid.begin(), grid.end());
+  mlp::data::write_npy(path, grid32.data(), 2, 3);
+  EXPECT_EQ(slurp(path), slurp(kFixtures + "f4.npy"));
+
+  Array u1 = mlp::data::read_npy(kFixtures + "u1.npy");
+  mlp::data::write_npy(path, u1);
+  EXPECT_EQ(slurp(path), slurp(kFixtures + "u1.npy"));
+}
+
+TEST(DataNpy, RoundTripEveryDType) {
+  for (DType t : {DType::u8, DType::i8, DType::u16, DType::i16, DType::u32, DType::i32, DType::u64,
+                  DType::i64, DType::f32, DType::f64, DType::boolean}) {
+    SCOPED_TRACE(mlp::data::dtype_name(t));
+    Array a(t, 5, 3);
+    for (std::size_t i = 0; i < a.byte_size(); ++i) {
+      a.bytes()[i] = static_cast<std::byte>(t == DType::boolean ? i % 2 : (i * 37 + 11) % 251);
+    }
+    std::string path = temp_path("round.npy");
+    mlp::data::write_npy(path, a);
+    Array b = mlp::data::read_npy(path);
+    EXPECT_EQ(b.dtype(), t);
+    EXPECT_EQ(b.describe(), a.describe());
+    ASSERT_EQ(b.byte_size(), a.byte_size());
+    EXPECT_EQ(std::memcmp(a.bytes(), b.bytes(), a.byte_size()), 0);
+  }
+}
+
+TEST(DataNpy, WriterReplacesAnExistingFile) {
+  std::string path = write("replace.npy", std::string(5000, 'x'));
+  const std::vector<double> one{42};
+  mlp::data::write_npy(path, one.data(), 1, 1);
+  EXPECT_EQ(mlp::data::read_npy(path).to_vector<double>(), one);
+  try {
+    mlp::data::write_npy(::testing::TempDir() + "no_such_dir/x.npy", one.data(), 1, 1);
+    FAIL() << "no throw";
+  } catch (const DataError& e) {
+    EXPECT_EQ(std::string(e.what()),
+              ::testing::TempDir() + "no_such_dir/x.npy: cannot write: No such file or directory");
+  }
+}
+
+TEST(DataNpy, HeaderSpellings) {
+  const std::vector<float> v{1, 2, 3, 4, 5, 6};
+  for (std::string header : {
+           "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }",
+           "{'descr':'<f4','fortran_order':False,'shape':(2,3)}",
+           "{ \"shape\" : ( 2 , 3 , ) , \"fortran_order\" : False , \"descr\" : \"<f4\" }",
+           "{'descr': '<f4', 'fortran_order': False, 'shape': (2L, 3L), 'extra': None}",
+           "{'descr': '=f4',\n 'fortran_order': False,\t'shape': [2, 3]}",
+       }) {
+    SCOPED_TRACE(header);
+    Array a = mlp::data::read_npy(write("h.npy", npy_bytes(header, raw(v))));
+    EXPECT_EQ(a.describe(), "(2, 3) float32");
+    EXPECT_EQ(a.to_vector<float>(), v);
+  }
+  Array one = mlp::data::read_npy(write(
+      "h1.npy", npy_bytes("{'descr': '<f4', 'fortran_order': True, 'shape': (6,), }", raw(v))));
+  EXPECT_EQ(one.describe(), "(6, 1) float32");
+  EXPECT_EQ(one.to_vector<float>(), v);
+  Array empty = mlp::data::read_npy(write(
+      "h0.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (0, 5), }", "")));
+  EXPECT_EQ(empty.describe(), "(0, 5) float64");
+}
+
+TEST(DataNpy, FortranOrderOfEveryWidth) {
+  // Column-major bytes of [[1, 2, 3], [4, 5, 6]] are 1 4 2 5 3 6.
+  const std::vector<std::int16_t> i2{1, 4, 2, 5, 3, 6};
+  Array a = mlp::data::read_npy(write(
+      "fi2.npy", npy_bytes("{'descr': '<i2', 'fortran_order': True, 'shape': (2, 3), }", raw(i2))));
+  EXPECT_EQ(a.to_vector<double>(), (std::vector<double>{1, 2, 3, 4, 5, 6}));
+  const std::vector<std::int64_t> i8{1, 4, 2, 5, 3, 6};
+  Array b = mlp::data::read_npy(write(
+      "fi8.npy", npy_bytes("{'descr': '<i8', 'fortran_order': True, 'shape': (2, 3), }", raw(i8))));
+  EXPECT_EQ(b.to_vector<float>(), (std::vector<float>{1, 2, 3, 4, 5, 6}));
+  Array u1 = mlp::data::read_npy(kFixtures + "u1_fortran.npy");
+  EXPECT_EQ(u1.to_vector<double>(), (std::vector<double>{0, 1, 2, 3, 4, 5}));
+}
+
+TEST(DataNpy, BadMagic) {
+  EXPECT_EQ(error_of("PK\x03\x04 not numpy at all"), ": not an NPY file");
+  EXPECT_EQ(error_of(""), ": not an NPY file");
+  EXPECT_EQ(error_of("\x93NUMP"), ": not an NPY file");
+  EXPECT_EQ(error_of(std::string("\x93NUMPY\x04\x00", 8) + "xxxx"),
+            ": unsupported NPY format version 4.0");
+}
+
+TEST(DataNpy, TruncatedHeader) {
+  std::string full = npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (1,), }",
+                               raw(std::vector<double>{1}));
+  EXPECT_EQ(error_of(full.substr(0, 9)),
+            ": truncated header (the header needs at least 10 bytes, the file has 9)");
+  EXPECT_EQ(error_of(full.substr(0, 40)),
+            ": truncated header (the header needs 128 bytes, the file has 40)");
+}
+
+TEST(DataNpy, MalformedHeader) {
+  EXPECT_EQ(error_of(npy_bytes("{'descr': '<f8', 'fortran_order': False}", "")),
+            ": malformed header: no 'shape'");
+  EXPECT_EQ(error_of(npy_bytes("{'descr': '<f8', 'fortran_order': 0, 'shape': (1,)}", "")),
+            ": malformed header: 'fortran_order' is not True or False");
+  EXPECT_EQ(error_of(npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (1,)", "")),
+            ": malformed header: expected ',' at the end");
+  EXPECT_EQ(error_of(npy_bytes("['descr']", "")), ": malformed header: expected '{' at '['");
+  EXPECT_EQ(error_of(npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (1, 'a')}", "")),
+            ": malformed header: 'shape' holds a value that is not an integer");
+  EXPECT_EQ(error_of(npy_bytes("{'descr': <f8}", "")), ": malformed header: unexpected '<'");
+}
+
+TEST(DataNpy, UnsupportedDtype) {
+  const std::string supported =
+      "; supported: float32, float64, int8, uint8, int16, uint16, int32, uint32, int64, uint64, "
+      "bool";
+  EXPECT_EQ(error_of(npy_bytes("{'descr': '<c16', 'fortran_order': False, 'shape': (1,), }",
+                               std::string(16, '\0'))),
+            ": unsupported dtype '<c16'" + supported);
+  EXPECT_EQ(error_of(npy_bytes("{'descr': '<f2', 'fortran_order': False, 'shape': (1,), }",
+                               std::string(2, '\0'))),
+            ": unsupported dtype '<f2'" + supported);
+  EXPECT_EQ(error_of(npy_bytes("{'descr': '|O', 'fortran_order': False, 'shape': (1,), }", "")),
+            ": unsupported dtype '|O'" + supported);
+  EXPECT_EQ(
+      error_of(npy_bytes("{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (1,), }", "")),
+      ": unsupported dtype: a structured array (record fields)");
+}
+
+TEST(DataNpy, Dimensions) {
+  EXPECT_EQ(error_of(npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3, 4), }",
+                               std::string(96, '\0'))),
+            ": shape (2, 3, 4) has 3 dimensions; only 1-D and 2-D arrays are supported");
+  EXPECT_EQ(error_of(npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (), }",
+                               std::string(4, '\0'))),
+            ": shape () has 0 dimensions; only 1-D and 2-D arrays are supported");
+}
+
+TEST(DataNpy, SizeMismatch) {
+  EXPECT_EQ(error_of(npy_bytes("{'descr': '<f4', 'fortran_order': False, 'shape': (100, 784), }",
+                               std::string(1000, '\0'))),
+            ": header says 100 x 784 float32 (313600 bytes) but the file holds 1000 bytes of data");
+  EXPECT_EQ(
+      error_of(npy_bytes("{'descr': '|u1', 'fortran_order': False, 'shape': (3,), }", "abcd")),
+      ": header says 3 uint8 (3 bytes) but the file holds 4 bytes of data");
+  EXPECT_EQ(error_of(npy_bytes("{'descr': '<f8', 'fortran_order': False, "
+                               "'shape': (4294967296, 4294967296), }",
+                               "")),
+            ": header says 4294967296 x 4294967296 float64 (too many bytes) but the file holds 0 "
+            "bytes of data");
+}
+
+TEST(DataNpy, TruncatedFile) {
+  std::string full = slurp(kFixtures + "f8_c.npy");  // 128 header bytes + 96 data bytes
+  ASSERT_EQ(full.size(), 224u);
+  EXPECT_EQ(error_of(full.substr(0, 200)),
+            ": header says 3 x 4 float64 (96 bytes) but the file holds 72 bytes of data");
+  EXPECT_EQ(error_of(full.substr(0, 128)),
+            ": header says 3 x 4 float64 (96 bytes) but the file holds 0 bytes of data");
+}
+
+TEST(DataNpy, MissingFile) {
+  std::string path = temp_path("missing.npy");
+  std::remove(path.c_str());
+  try {
+    mlp::data::read_npy(path);
+    FAIL() << "no throw";
+  } catch (const DataError& e) {
+    EXPECT_EQ(std::string(e.what()), path + ": cannot open: No such file or directory");
+  }
+}
+
+TEST(DataArray, RowsConvertToFloatAndDouble) {
+  Array a = mlp::data::read_npy(kFixtures + "i2.npy");  // [[-32768, 0, 32767], [1, 2, 3]]
+  std::vector<float> f(3);
+  a.copy_row(0, f.data());
+  EXPECT_EQ(f, (std::vector<float>{-32768, 0, 32767}));
+  std::vector<double> d(6);
+  const std::size_t order[] = {1, 0};
+  a.copy_rows(order, 2, d.data());
+  EXPECT_EQ(d, (std::vector<double>{1, 2, 3, -32768, 0, 32767}));
+  EXPECT_EQ(a.at(1, 2), 3.0);
+  EXPECT_THROW(a.at(2, 0), mlp::ShapeError);
+  EXPECT_THROW(a.copy_row(2, d.data()), mlp::ShapeError);
+
+  Array b = mlp::data::read_npy(kFixtures + "b1.npy");
+  EXPECT_EQ(b.to_vector<float>(), (std::vector<float>{1, 0, 1, 0, 0, 1}));
+}
+
+TEST(DataArray, TypedValues) {
+  Array a = mlp::data::read_npy(kFixtures + "u1.npy");
+  EXPECT_EQ(a.dtype(), DType::u8);
+  auto v = a.values<std::uint8_t>();
+  EXPECT_EQ(std::vector<int>(v.begin(), v.end()), (std::vector<int>{0, 0, 255, 1, 2, 3}));
+  try {
+    a.values<float>();
+    FAIL() << "no throw";
+  } catch (const mlp::InvalidArgument& e) {
+    EXPECT_EQ(std::string(e.what()), "Array holds uint8, not float32");
+  }
+  EXPECT_THROW(Array(DType::f32, 2, 2, std::vector<std::byte>(15)), mlp::ShapeError);
+  static_assert(mlp::data::dtype_of<std::int16_t>() == DType::i16);
+  static_assert(mlp::data::dtype_of<double>() == DType::f64);
+  static_assert(mlp::data::dtype_of<bool>() == DType::boolean);
+}
+
+}  // namespace
