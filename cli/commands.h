@@ -7,5 +7,9 @@ namespace mlp::cli {
 
 void add_demo_command(CLI::App& app);
 void add_activation_command(CLI::App& app);
+void add_train_command(CLI::App& app);
+void add_predict_command(CLI::App& app);
+void add_eval_command(CLI::App& app);
+void add_info_command(CLI::App& app);
 
 }  // namespace mlp::cli

@@ -18,6 +18,10 @@ int main(int argc, char** argv) {
   app.name("mlp");
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Show the help of every command");
+  mlp::cli::add_train_command(app);
+  mlp::cli::add_predict_command(app);
+  mlp::cli::add_eval_command(app);
+  mlp::cli::add_info_command(app);
   mlp::cli::add_demo_command(app);
   mlp::cli::add_activation_command(app);
   try {

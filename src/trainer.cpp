@@ -282,6 +282,7 @@ Evaluation Trainer<T>::evaluate_metrics(const Dataset<T>& data) {
   ev.loss = run_eval(data, &probs, &y);
   const std::size_t rows = probs.rows(), out = probs.cols();
   if (!std::isfinite(ev.loss)) return ev;  // a diverged model: the loss says it all
+  if (before_metrics) before_metrics(probs, y);
   if (task_ == Task::regression) {
     RegressionMetrics m = regression_metrics(probs.data(), y.data(), rows, out);
     ev.metrics = {{"mse", m.mse}, {"rmse", m.rmse}, {"mae", m.mae}, {"r2", m.r2}};

@@ -79,6 +79,9 @@ class Trainer {
   std::function<void(const BatchStats&)> on_batch_end;
   // Called after every epoch; returning false stops training.
   std::function<bool(const EpochStats&)> on_epoch_end;
+  // Called on the outputs (rows, outputs) and targets before metrics are computed, e.g. to undo a
+  // standardization of regression targets so that rmse and mae are in the data's units.
+  std::function<void(Matrix<T>& outputs, Matrix<T>& targets)> before_metrics;
 
   // One step on a batch x (B, inputs), y (B, outputs) or (B, 1) class indices: forward, loss,
   // backward, reduce, clip, step. Returns the batch loss. A non-finite loss or gradient throws

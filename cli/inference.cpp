@@ -1,0 +1,72 @@
+// Inference for predict and eval: the stored dtype, scaling, and the outputs turned into
+// target units or class probabilities.
+#include "inference.h"
+
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "array_dataset.h"
+#include "mlp/metrics.h"
+#include "mlp/scaler.h"
+#include "mlp/trainer.h"
+
+namespace mlp::cli {
+namespace {
+
+template <typename T>
+Outputs run(const std::string& path, const io::ModelDescription& d, const RawData& data) {
+  io::LoadedModel<T> loaded = io::load_model<T>(path);
+  ArrayDataset<T> raw(data.features, Matrix<T>(data.rows(), 0));
+  ScaledDataset<T> scaled(raw, loaded.description.scaler);
+  Matrix<T> out = predict(loaded.model, scaled);
+  Outputs o;
+  o.rows = out.rows();
+  const std::size_t k = out.cols();
+  std::vector<double> v(out.data(), out.data() + out.size());
+  if (!d.classification) {
+    for (std::size_t i = 0; i < v.size(); ++i)
+      if (!d.target_offset.empty()) v[i] = v[i] * d.target_scale[i % k] + d.target_offset[i % k];
+    o.values = std::move(v);
+    o.cols = k;
+    return o;
+  }
+  // Class probabilities from the outputs, as the loss reads them.
+  const std::size_t classes = d.class_names.size();
+  o.cols = classes;
+  o.values.resize(o.rows * classes);
+  for (std::size_t r = 0; r < o.rows; ++r) {
+    const double* row = v.data() + r * k;
+    double* p = o.values.data() + r * classes;
+    switch (d.loss.kind) {
+      case LossKind::bce_with_logits:
+      case LossKind::bce: {
+        double q = d.loss.kind == LossKind::bce ? row[0] : 1 / (1 + std::exp(-row[0]));
+        p[0] = 1 - q;
+        p[1] = q;
+        break;
+      }
+      case LossKind::nll:
+        for (std::size_t c = 0; c < classes; ++c) p[c] = std::exp(row[c]);
+        break;
+      default: {  // cross_entropy: softmax of the logits
+        double m = row[0];
+        for (std::size_t c = 1; c < classes; ++c) m = std::max(m, row[c]);
+        double s = 0;
+        for (std::size_t c = 0; c < classes; ++c) s += p[c] = std::exp(row[c] - m);
+        for (std::size_t c = 0; c < classes; ++c) p[c] /= s;
+      }
+    }
+  }
+  o.predicted = predicted_classes(o.values.data(), o.rows, classes);
+  return o;
+}
+
+}  // namespace
+
+Outputs run_model(const std::string& path, const io::ModelDescription& d, const RawData& data) {
+  nlohmann::json t = nlohmann::json::parse(d.training_json, nullptr, false);
+  std::string dtype = t.is_object() ? t.value("dtype", "f32") : "f32";
+  return dtype == "f64" ? run<double>(path, d, data) : run<float>(path, d, data);
+}
+
+}  // namespace mlp::cli

@@ -1,0 +1,64 @@
+// Whole models in safetensors files: the tensors PyTorch would name (layers.{i}.weight (out, in),
+// layers.{i}.bias, norms.{i}.* for batch normalization) and, in __metadata__["mlp"], a versioned
+// JSON description: architecture, task, preprocessing, class names, how it was trained.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "mlp/loss.h"
+#include "mlp/model.h"
+#include "mlp/scaler.h"
+
+namespace mlp::io {
+
+inline constexpr int kModelFormatVersion = 1;
+
+// Everything about a model that is not its weights.
+struct ModelDescription {
+  ModelConfig config;
+  Loss loss;
+  bool classification = false;
+  std::vector<std::string> feature_names;  // may be empty (NPY, IDX data)
+  std::vector<std::string> target_names;
+  std::vector<std::string> class_names;    // classification: index -> name
+  Scaler scaler;                           // applied to the features
+  // Regression targets are standardized for training: y' = (y - offset) / scale. Empty: none.
+  std::vector<double> target_offset, target_scale;
+  std::string training_json = "{}";        // a JSON object: settings, epochs, final metrics
+};
+
+// The tensor names of layer i.
+std::string weight_name(std::size_t layer);
+std::string bias_name(std::size_t layer);
+
+// Writes the model atomically (a failed write leaves an existing file as it was).
+// The tensors are F32 for Model<float> and F64 for Model<double>.
+template <typename T>
+void save_model(const std::string& path, const Model<T>& model, const ModelDescription& description);
+
+template <typename T>
+struct LoadedModel {
+  ModelDescription description;
+  Model<T> model;
+};
+
+// Reads a model written by save_model, converting its tensors to T. Throws mlp::Error naming the
+// file for anything that is not such a model: not safetensors, no or a newer mlp description,
+// missing tensors, shapes that disagree with the description.
+template <typename T>
+LoadedModel<T> load_model(const std::string& path);
+
+// Whether the file at `path` holds an mlp model description; reads only its header.
+bool is_mlp_model(const std::string& path);
+// The description stored in an mlp model file (the weights are not read).
+ModelDescription read_description(const std::string& path);
+
+// Copies weights into `model` from any safetensors file that has layers.{i}.weight and
+// layers.{i}.bias (and, for batch-normalized layers, norms.{i}.weight/bias/running_mean/
+// running_var) with the model's shapes, in F32, F64 or another convertible dtype.
+// Throws mlp::Error naming the first missing tensor or mismatched shape (both shapes).
+template <typename T>
+void load_weights(const std::string& path, Model<T>& model);
+
+}  // namespace mlp::io
