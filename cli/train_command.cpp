@@ -48,7 +48,7 @@ struct TrainArgs {
   std::uint32_t seed = 0;
   bool no_shuffle = false;
   std::string val, val_labels;
-  double val_split = 0;
+  double val_split = -1;  // < 0: automatic (10% for regression, none for classification)
   std::size_t early_stopping = 10;
   std::string scale = "standard";
   std::string init_file;
@@ -209,8 +209,12 @@ void train(const TrainArgs& a) {
   std::unique_ptr<RawData> val_data;
   std::unique_ptr<ArrayDataset<T>> raw_val;
   std::unique_ptr<ScaledDataset<T>> val_set;
+  // Without validation data, regression holds out 10% by default: on small noisy data, early
+  // stopping on held-out rows is what keeps a network from overfitting (docs/cli.md has the numbers).
+  double val_split = a.val_split;
+  if (val_split < 0) val_split = a.val.empty() && !task.classification && data.rows() >= 20 ? 0.1 : 0;
   if (!a.val.empty()) {
-    if (a.val_split > 0) throw InvalidArgument("give either --val or --val-split, not both");
+    if (val_split > 0) throw InvalidArgument("give either --val or --val-split, not both");
     DataArgs va = a.data;
     va.path = a.val;
     va.labels = a.val_labels;
@@ -259,11 +263,11 @@ void train(const TrainArgs& a) {
   o.batch_size = a.batch_size;
   o.shuffle = !a.no_shuffle;
   o.seed = a.seed;
-  o.validation_split = a.val_split;
+  o.validation_split = val_split;
   o.early_stopping_patience = a.early_stopping;
   o.min_delta = a.early_stopping > 0 ? 1e-4 : 0;
   o.clip_grad_norm = a.clip_norm;
-  std::size_t train_rows = a.val_split > 0 ? static_cast<std::size_t>(static_cast<double>(data.rows()) * (1 - a.val_split))
+  std::size_t train_rows = val_split > 0 ? static_cast<std::size_t>(static_cast<double>(data.rows()) * (1 - val_split))
                                            : data.rows();
   std::size_t steps = a.batch_size ? (train_rows + a.batch_size - 1) / a.batch_size : 1;
   o.schedule = parse_schedule(a.schedule, a.epochs, steps, optimizer_lr(opt));
@@ -385,7 +389,7 @@ void add_train_command(CLI::App& app) {
   cmd->add_flag("--no-shuffle", a->no_shuffle, "Keep the rows in file order (no shuffle each epoch)");
   cmd->add_option("--val", a->val, "Validation data file (same format as the training data)");
   cmd->add_option("--val-labels", a->val_labels, "Labels of the validation data (NPY or IDX)");
-  cmd->add_option("--val-split", a->val_split, "Hold out this fraction of the training rows for validation")->capture_default_str();
+  cmd->add_option("--val-split", a->val_split, "Hold out this fraction of the training rows for validation (default: 0.1 for regression, 0 for classification)");
   cmd->add_option("--early-stopping", a->early_stopping, "Stop after this many epochs without improvement of the validation loss (the training loss without validation) and keep the best weights; 0: off")->capture_default_str();
   cmd->add_option("--scale", a->scale, "Feature scaling: none, standard, minmax (regression targets are standardized unless none)")->capture_default_str();
   cmd->add_option("--init", a->init_file, "Start from the weights in this safetensors file");
