@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "mlp/data/csv.h"
+#include "temp_files.h"
 
 namespace {
 
@@ -18,32 +19,8 @@ using mlp::data::CsvOptions;
 using mlp::data::CsvTable;
 using mlp::data::DataError;
 
-// Files the tests made, removed when the test program ends.
-std::vector<std::string>& temp_files() {
-  static std::vector<std::string> files;
-  return files;
-}
-class RemoveTempFiles : public ::testing::Environment {
-  void TearDown() override {
-    for (const std::string& path : temp_files()) std::remove(path.c_str());
-  }
-};
-[[maybe_unused]] const auto* const kRemoveTempFiles =
-    ::testing::AddGlobalTestEnvironment(new RemoveTempFiles);
-
-// A file name in TempDir() of this process and test alone: ctest may run tests in parallel, and
-// other people's test runs may share the folder.
-std::string temp_path(const std::string& name) {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::string test = std::string(info->test_suite_name()) + "_" + info->name();
-  for (char& c : test) {
-    if (c == '/') c = '_';
-  }
-  std::string path =
-      ::testing::TempDir() + "data_csv_" + std::to_string(::getpid()) + "_" + test + "_" + name;
-  temp_files().push_back(path);
-  return path;
-}
+using mlp_test::slurp;
+using mlp_test::temp_path;
 
 std::string write(const std::string& name, const std::string& content) {
   std::string path = temp_path(name);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "mlp/data/npy.h"
+#include "temp_files.h"
 
 #ifndef MLP_TEST_DATA
 #define MLP_TEST_DATA "tests/data"
@@ -26,37 +27,9 @@ using mlp::data::DType;
 
 const std::string kFixtures = MLP_TEST_DATA "/data_npy/";
 
-// Files the tests made, removed when the test program ends.
-std::vector<std::string>& temp_files() {
-  static std::vector<std::string> files;
-  return files;
-}
-class RemoveTempFiles : public ::testing::Environment {
-  void TearDown() override {
-    for (const std::string& path : temp_files()) std::remove(path.c_str());
-  }
-};
-[[maybe_unused]] const auto* const kRemoveTempFiles =
-    ::testing::AddGlobalTestEnvironment(new RemoveTempFiles);
+using mlp_test::slurp;
+using mlp_test::temp_path;
 
-// A file name in TempDir() of this process and test alone: ctest may run tests in parallel, and
-// other people's test runs may share the folder.
-std::string temp_path(const std::string& name) {
-  const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-  std::string test = std::string(info->test_suite_name()) + "_" + info->name();
-  for (char& c : test) {
-    if (c == '/') c = '_';
-  }
-  std::string path =
-      ::testing::TempDir() + "data_npy_" + std::to_string(::getpid()) + "_" + test + "_" + name;
-  temp_files().push_back(path);
-  return path;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 std::string write(const std::string& name, const std::string& content) {
   std::string path = temp_path(name);

@@ -7,6 +7,7 @@
 #include "mlp/init.h"
 #include "mlp/model.h"
 #include "mlp/trainer.h"
+#include "gradient_check.h"
 
 namespace {
 
@@ -51,32 +52,7 @@ TEST(Model, BackwardMatchesFiniteDifferences) {
                               a(ActivationKind::sigmoid)));
   mlp::Random rng(11);
   mlp::init_default(m, rng);
-  const std::size_t B = 4;
-  mlp::Matrix<double> x(B, 3), g(B, 2);
-  for (std::size_t i = 0; i < x.size(); ++i) x.data()[i] = rng.randn();
-  for (std::size_t i = 0; i < g.size(); ++i) g.data()[i] = rng.randn();
-  auto loss = [&]() {
-    const auto& out = m.forward(x);
-    double s = 0;
-    for (std::size_t i = 0; i < out.size(); ++i) s += out.data()[i] * g.data()[i];
-    return s;
-  };
-  loss();
-  m.zero_grad();
-  m.backward(g.data());
-  std::vector<double> analytic = m.gradients();
-  auto& p = m.parameters();
-  const double h = 1e-6;
-  for (std::size_t i = 0; i < p.size(); ++i) {
-    double keep = p[i];
-    p[i] = keep + h;
-    double up = loss();
-    p[i] = keep - h;
-    double down = loss();
-    p[i] = keep;
-    double numeric = (up - down) / (2 * h);
-    EXPECT_NEAR(analytic[i], numeric, 1e-8 + 1e-6 * std::fabs(numeric)) << "parameter " << i;
-  }
+  mlp_test::expect_model_gradients(m, 12, 1e-8, 1e-6);
 }
 
 TEST(Trainer, RejectsBatchSizeZeroAndMismatchedTargets) {

@@ -7,6 +7,7 @@
 #include "mlp/clip.h"
 #include "mlp/init.h"
 #include "mlp/model.h"
+#include "gradient_check.h"
 
 namespace {
 
@@ -22,40 +23,9 @@ mlp::ModelConfig config(std::vector<std::size_t> sizes, double dropout, bool bat
   return c;
 }
 
-// Loss = sum(out * g); every parameter's gradient against central differences. The dropout
-// generator is reseeded before each forward pass, so every pass uses the same mask.
 void check_gradients(mlp::Model<double>& m, bool training) {
   m.set_training(training);
-  mlp::Random rng(21);
-  const std::size_t B = 6;
-  mlp::Matrix<double> x(B, m.inputs()), g(B, m.outputs());
-  for (std::size_t i = 0; i < x.size(); ++i) x.data()[i] = rng.randn();
-  for (std::size_t i = 0; i < g.size(); ++i) g.data()[i] = rng.randn();
-  auto loss = [&]() {
-    m.dropout_rng().seed(5);
-    auto saved = m.buffers();  // running statistics must not drift between the passes
-    const auto& out = m.forward(x);
-    m.buffers() = saved;
-    double s = 0;
-    for (std::size_t i = 0; i < out.size(); ++i) s += out.data()[i] * g.data()[i];
-    return s;
-  };
-  loss();
-  m.zero_grad();
-  m.backward(g.data());
-  std::vector<double> analytic = m.gradients();
-  auto& p = m.parameters();
-  const double h = 1e-6;
-  for (std::size_t i = 0; i < p.size(); ++i) {
-    double keep = p[i];
-    p[i] = keep + h;
-    double up = loss();
-    p[i] = keep - h;
-    double down = loss();
-    p[i] = keep;
-    double numeric = (up - down) / (2 * h);
-    EXPECT_NEAR(analytic[i], numeric, 1e-7 + 1e-6 * std::fabs(numeric)) << "parameter " << i;
-  }
+  mlp_test::expect_model_gradients(m, 21, 1e-7, 1e-6);
 }
 
 TEST(Dropout, GradientWithAFixedMask) {
