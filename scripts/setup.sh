@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs the system packages mlp.cpp needs to build and test (Debian 12), skipping those
+# Installs the system packages mlp.cpp needs to build and test (Debian 12; the tests train on
+# Fashion-MNIST from dataset-fashion-mnist), skipping those
 # already present. With --reference, also the Python packages that generate golden data.
 set -euo pipefail
 
 packages=(g++ make cmake pkg-config libopenblas-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
-          libgtest-dev libbenchmark-dev)
+          libgtest-dev libbenchmark-dev dataset-fashion-mnist)
 if [[ "${1:-}" == "--reference" ]]; then
   packages+=(python3-numpy python3-torch python3-sklearn)
 fi
