@@ -55,6 +55,8 @@ data::Array csv_features(const data::CsvTable& table, const std::vector<std::siz
 
 void csv_targets(const data::CsvTable& table, const std::vector<std::size_t>& columns, RawData& out) {
   out.has_targets = true;
+  out.row_lines = table.row_lines;
+  out.target_column = columns.empty() ? 0 : columns[0] + 1;
   out.target_cols = columns.size();
   for (std::size_t c : columns) out.target_names.push_back(table.columns[c].name);
   bool any_text = false;
@@ -65,6 +67,7 @@ void csv_targets(const data::CsvTable& table, const std::vector<std::size_t>& co
         if (!table.columns[c].numeric) data::check_finite(table, {c});  // throws: names the first bad cell
     }
     out.target_text = table.columns[columns[0]].text;
+    out.target_not_numeric = data::not_a_number_message(table.path, table.columns[columns[0]].first_non_numeric);
     return;
   }
   out.target_values.resize(table.rows * columns.size());
@@ -215,6 +218,9 @@ TaskChoice choose_task(const RawData& data, const std::string& requested) {
 }
 
 std::vector<std::string> class_names(const RawData& data) {
+  if (data.target_cols != 1)
+    throw InvalidArgument(data.source + ": classification takes one label column, got " + std::to_string(data.target_cols));
+  if (!data.target_not_finite.empty()) throw data::DataError(data.target_not_finite);
   if (data.text_targets()) {
     std::set<std::string> names(data.target_text.begin(), data.target_text.end());
     return {names.begin(), names.end()};
@@ -229,6 +235,9 @@ std::vector<std::string> class_names(const RawData& data) {
 }
 
 std::vector<double> encode_labels(const RawData& data, const std::vector<std::string>& classes) {
+  if (data.target_cols != 1)
+    throw InvalidArgument(data.source + ": classification takes one label column, got " + std::to_string(data.target_cols));
+  if (!data.target_not_finite.empty()) throw data::DataError(data.target_not_finite);
   std::map<std::string, double> index;
   for (std::size_t i = 0; i < classes.size(); ++i) index[classes[i]] = static_cast<double>(i);
   std::vector<double> out(data.rows());
@@ -236,14 +245,18 @@ std::vector<double> encode_labels(const RawData& data, const std::vector<std::st
     std::string name = data.text_targets() ? data.target_text[r] : label_name(data.target_values[r]);
     auto it = index.find(name);
     if (it == index.end())
-      throw data::DataError(data.source + ": row " + std::to_string(r + 1) + ": label '" + name +
-                            "' is not one of the model's classes (" + join(classes) + ")");
+      throw data::DataError(
+          data.source +
+          (data.row_lines.size() > r ? ":" + std::to_string(data.row_lines[r]) + ":" + std::to_string(data.target_column)
+                                     : ": row " + std::to_string(r + 1)) +
+          ": label '" + name + "' is not one of the model's classes (" + join(classes) + ")");
     out[r] = it->second;
   }
   return out;
 }
 
 const std::vector<double>& regression_targets(const RawData& data) {
+  if (data.text_targets()) throw data::DataError(data.target_not_numeric);
   if (!data.target_not_finite.empty()) throw data::DataError(data.target_not_finite);
   return data.target_values;
 }

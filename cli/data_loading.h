@@ -29,6 +29,9 @@ struct RawData {
   std::vector<double> target_values;     // rows x target_cols, when the targets are numbers
   std::vector<std::string> target_text;  // rows, when the (single) target column is text
   std::string target_not_finite;         // the message for a non-finite numeric target, if any
+  std::string target_not_numeric;        // the message for the first text cell of a text target
+  std::vector<std::size_t> row_lines;    // CSV: each row's line in the file, for messages
+  std::size_t target_column = 0;         // CSV: the (first) target's 1-based column
 
   std::size_t rows() const { return features.rows(); }
   bool text_targets() const { return !target_text.empty(); }

@@ -17,7 +17,7 @@
 #include "mlp/io/model_file.h"
 #include "mlp/io/svg.h"
 #include "mlp/scaler.h"
-// THREADS_WIRING: #include "mlp/threads.h"
+#include "mlp/threads.h"
 #include "mlp/trainer.h"
 #include "progress.h"
 #include "specs.h"
@@ -164,7 +164,8 @@ Matrix<T> target_matrix(const std::vector<double>& values, std::size_t cols, con
 
 template <typename T>
 void train(const TrainArgs& a) {
-  // THREADS_WIRING: if (a.threads > 0) set_threads(a.threads);
+  if (a.threads < 0) throw InvalidArgument("--threads must be at least 1, got " + std::to_string(a.threads));
+  if (a.threads > 0) set_threads(a.threads);
   // The data and the task.
   RawData data = load_training_data(a.data);
   TaskChoice task = choose_task(data, a.task);
@@ -300,6 +301,9 @@ void train(const TrainArgs& a) {
   std::vector<EpochStats> history;
   try {
     history = trainer.fit(train_set, val_set.get());
+  } catch (const NumericError& e) {
+    progress.finish();
+    throw NumericError(data.source + ": " + e.what());
   } catch (...) {
     progress.finish();
     throw;
@@ -332,12 +336,15 @@ void train(const TrainArgs& a) {
   t["date"] = date;
   d.training_json = t.dump();
 
-  // Outputs, each written atomically only now that training succeeded.
-  io::save_model(a.output, model, d);
-  if (!a.history.empty()) io::write_file_atomic(a.history, history_csv(history));
-  if (!a.plot.empty()) io::write_file_atomic(a.plot, history_plot(history, "training of " + a.output));
+  // The outputs, written together only now that training succeeded: all or none.
+  std::vector<std::pair<std::string, std::string>> files = {{a.output, io::serialize_model(model, d)}};
+  if (!a.history.empty()) files.emplace_back(a.history, history_csv(history));
+  if (!a.plot.empty()) files.emplace_back(a.plot, history_plot(history, "training of " + a.output));
+  io::write_files_atomic(files);
 
-  if (!a.quiet) {
+  if (!a.quiet && history.empty()) {
+    std::fprintf(stderr, "no epochs run; saved the initial weights to %s\n", a.output.c_str());
+  } else if (!a.quiet) {
     const EpochStats& best = history[trainer.best_epoch() - 1];
     std::string summary = "best epoch " + std::to_string(trainer.best_epoch()) + " of " + std::to_string(history.size());
     if (trainer.stopped_early()) summary += " (stopped early)";

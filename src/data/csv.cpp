@@ -434,6 +434,7 @@ CsvTable parse_csv(std::string_view text, const std::string& path, const CsvOpti
       text_from[j] = rows;
       backfill_rows = std::max(backfill_rows, rows);
     }
+    table.row_lines.push_back(scan.record_line());
     ++rows;
   }
   if (rows == 0) throw DataError(path + ": header but no data rows");

@@ -14,7 +14,10 @@
 
 namespace mlp::io {
 
-void write_file_atomic(const std::string& path, const std::string& content) {
+namespace {
+
+// Writes `content` to a new temporary file beside `path`, flushed to disk; returns its name.
+std::string write_temporary(const std::string& path, const std::string& content) {
   std::string tmp_template = path + ".tmp.XXXXXX";
   std::vector<char> tmp(tmp_template.begin(), tmp_template.end());
   tmp.push_back('\0');
@@ -44,10 +47,29 @@ void write_file_atomic(const std::string& path, const std::string& content) {
     ::unlink(tmp.data());
     throw Error(path + ": cannot close: " + std::strerror(err));
   }
-  if (std::rename(tmp.data(), path.c_str()) != 0) {
-    int err = errno;
-    ::unlink(tmp.data());
-    throw Error(path + ": cannot replace: " + std::strerror(err));
+  return tmp.data();
+}
+
+}  // namespace
+
+void write_file_atomic(const std::string& path, const std::string& content) {
+  write_files_atomic({{path, content}});
+}
+
+void write_files_atomic(const std::vector<std::pair<std::string, std::string>>& files) {
+  std::vector<std::string> temps;
+  try {
+    for (const auto& [path, content] : files) temps.push_back(write_temporary(path, content));
+  } catch (...) {
+    for (const std::string& t : temps) ::unlink(t.c_str());
+    throw;
+  }
+  for (std::size_t i = 0; i < files.size(); ++i) {
+    if (std::rename(temps[i].c_str(), files[i].first.c_str()) != 0) {
+      int err = errno;
+      for (std::size_t k = i; k < temps.size(); ++k) ::unlink(temps[k].c_str());
+      throw Error(files[i].first + ": cannot replace: " + std::strerror(err));
+    }
   }
 }
 

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mlp/error.h"
+#include "mlp/io/file.h"
 #include "mlp/io/safetensors.h"
 
 namespace mlp::io {
@@ -149,8 +150,8 @@ std::string weight_name(std::size_t layer) { return "layers." + std::to_string(l
 std::string bias_name(std::size_t layer) { return "layers." + std::to_string(layer) + ".bias"; }
 
 template <typename T>
-void save_model(const std::string& path, const Model<T>& model, const ModelDescription& description) {
-  SafeTensors st(path);
+std::string serialize_model(const Model<T>& model, const ModelDescription& description) {
+  SafeTensors st;
   st.metadata["format"] = "pt";  // the tensors follow PyTorch's layout and names
   st.metadata["mlp"] = describe(description).dump();
   for (std::size_t i = 0; i < model.num_layers(); ++i) {
@@ -164,7 +165,12 @@ void save_model(const std::string& path, const Model<T>& model, const ModelDescr
       add_tensor(st, norm_name(i, "running_var"), {out}, model.running_var(i));
     }
   }
-  write_safetensors(path, st);
+  return serialize_safetensors(st);
+}
+
+template <typename T>
+void save_model(const std::string& path, const Model<T>& model, const ModelDescription& description) {
+  write_file_atomic(path, serialize_model(model, description));
 }
 
 template <typename T>
@@ -211,6 +217,8 @@ LoadedModel<T> load_model(const std::string& path) {
   return LoadedModel<T>{std::move(d), std::move(model)};
 }
 
+template std::string serialize_model<float>(const Model<float>&, const ModelDescription&);
+template std::string serialize_model<double>(const Model<double>&, const ModelDescription&);
 template void save_model<float>(const std::string&, const Model<float>&, const ModelDescription&);
 template void save_model<double>(const std::string&, const Model<double>&, const ModelDescription&);
 template LoadedModel<float> load_model<float>(const std::string&);

@@ -53,6 +53,8 @@ struct CsvTable {
   std::size_t rows = 0;  // data rows, not counting the header
   // rows x cols(), row-major: numeric columns' values; NaN in the places of text columns.
   std::vector<double> values;
+  // The physical line each data row starts on (1-based, the header being line 1), for messages.
+  std::vector<std::size_t> row_lines;
 
   std::size_t cols() const { return columns.size(); }
   double value(std::size_t row, std::size_t column) const { return values[row * cols() + column]; }

@@ -3,11 +3,18 @@
 #pragma once
 
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace mlp::io {
 
 // Writes `content` to `path` atomically. Throws mlp::Error naming the path on failure;
 // the previous file, if any, is then unchanged.
 void write_file_atomic(const std::string& path, const std::string& content);
+
+// Writes several files as one: every content goes to a temporary file beside its target first,
+// and only when all are written are they renamed into place. A failure before the renames leaves
+// every existing file as it was.
+void write_files_atomic(const std::vector<std::pair<std::string, std::string>>& files);
 
 }  // namespace mlp::io

@@ -32,8 +32,11 @@ struct ModelDescription {
 std::string weight_name(std::size_t layer);
 std::string bias_name(std::size_t layer);
 
+// The model file's bytes: the tensors are F32 for Model<float> and F64 for Model<double>.
+template <typename T>
+std::string serialize_model(const Model<T>& model, const ModelDescription& description);
+
 // Writes the model atomically (a failed write leaves an existing file as it was).
-// The tensors are F32 for Model<float> and F64 for Model<double>.
 template <typename T>
 void save_model(const std::string& path, const Model<T>& model, const ModelDescription& description);
 
