@@ -21,6 +21,10 @@ demo: build
 test: build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
+# Microbenchmarks, then the end-to-end comparisons against PyTorch and numpy (docs/benchmarks.md).
+bench:
+	@BUILD=$(BUILD) CMAKE_FLAGS="$(CMAKE_FLAGS)" bash scripts/bench.sh
+
 # Regenerates the golden data in tests/data with Debian's numpy and PyTorch.
 golden:
 	@bash scripts/setup.sh --reference
