@@ -61,12 +61,17 @@ std::size_t class_index(const Loss& loss, T value, std::size_t row, std::size_t 
   return static_cast<std::size_t>(v);
 }
 
-// Every row's class index, all checked before any output is written.
+// Checks every row's class index before any output is written; the kernels then read each index
+// again with target_of (no buffer of indices, so a step allocates nothing).
 template <typename T>
-std::vector<std::size_t> class_indices(const Loss& loss, const T* y, std::size_t rows, std::size_t classes) {
-  std::vector<std::size_t> targets(rows);
-  for (std::size_t r = 0; r < rows; ++r) targets[r] = class_index(loss, y[r], r, classes);
-  return targets;
+void check_class_indices(const Loss& loss, const T* y, std::size_t rows, std::size_t classes) {
+  for (std::size_t r = 0; r < rows; ++r) class_index(loss, y[r], r, classes);
+}
+
+// A checked class index as a size_t.
+template <typename T>
+std::size_t target_of(T value) {
+  return static_cast<std::size_t>(value);
 }
 
 // bce: predictions are probabilities in [0, 1] (torch checks this too); for both binary losses the
@@ -174,11 +179,11 @@ void elementwise_backward(T* dp, const T* p, const T* y, std::size_t n, double p
 // -log_softmax(x)[target] = (max - x[target]) + log(sum exp(x - max)), stable for any finite logits.
 template <typename T>
 double cross_entropy_forward(const Loss& loss, const T* x, const T* y, std::size_t rows, std::size_t cols) {
-  std::vector<std::size_t> targets = class_indices(loss, y, rows, cols);
+  check_class_indices(loss, y, rows, cols);
   double sum = 0;
   for (std::size_t r = 0; r < rows; ++r) {
     const T* row = x + r * cols;
-    std::size_t target = targets[r];
+    std::size_t target = target_of(y[r]);
     double max = static_cast<double>(*std::max_element(row, row + cols));
     double exp_sum = 0;
     for (std::size_t c = 0; c < cols; ++c) exp_sum += std::exp(static_cast<double>(row[c]) - max);
@@ -187,18 +192,28 @@ double cross_entropy_forward(const Loss& loss, const T* x, const T* y, std::size
   return sum / static_cast<double>(rows);
 }
 
+// Rows of up to this many classes keep their exponentials on the stack between the two passes.
+constexpr std::size_t kKeptExps = 64;
+
 // (softmax(x) - onehot(target)) / rows.
 template <typename T>
 void cross_entropy_backward(const Loss& loss, T* dx, const T* x, const T* y, std::size_t rows,
                             std::size_t cols) {
-  std::vector<std::size_t> targets = class_indices(loss, y, rows, cols);
+  check_class_indices(loss, y, rows, cols);
   double scale = 1.0 / static_cast<double>(rows);
   for (std::size_t r = 0; r < rows; ++r) {
     const T* row = x + r * cols;
     T* drow = dx + r * cols;
-    std::size_t target = targets[r];
+    std::size_t target = target_of(y[r]);
     double max = static_cast<double>(*std::max_element(row, row + cols));
     double exp_sum = 0;
+    if (cols <= kKeptExps) {  // each exp once, kept for the second pass
+      double e[kKeptExps];
+      for (std::size_t c = 0; c < cols; ++c) exp_sum += e[c] = std::exp(static_cast<double>(row[c]) - max);
+      for (std::size_t c = 0; c < cols; ++c)
+        drow[c] = static_cast<T>((e[c] / exp_sum - (c == target ? 1.0 : 0.0)) * scale);
+      continue;
+    }
     for (std::size_t c = 0; c < cols; ++c) exp_sum += std::exp(static_cast<double>(row[c]) - max);
     for (std::size_t c = 0; c < cols; ++c) {
       double softmax = std::exp(static_cast<double>(row[c]) - max) / exp_sum;
@@ -210,19 +225,19 @@ void cross_entropy_backward(const Loss& loss, T* dx, const T* x, const T* y, std
 // p are log-probabilities: -mean(p[r, target_r]).
 template <typename T>
 double nll_forward(const Loss& loss, const T* p, const T* y, std::size_t rows, std::size_t cols) {
-  std::vector<std::size_t> targets = class_indices(loss, y, rows, cols);
+  check_class_indices(loss, y, rows, cols);
   double sum = 0;
-  for (std::size_t r = 0; r < rows; ++r) sum -= static_cast<double>(p[r * cols + targets[r]]);
+  for (std::size_t r = 0; r < rows; ++r) sum -= static_cast<double>(p[r * cols + target_of(y[r])]);
   return sum / static_cast<double>(rows);
 }
 
 // -onehot(target) / rows.
 template <typename T>
 void nll_backward(const Loss& loss, T* dp, const T* y, std::size_t rows, std::size_t cols) {
-  std::vector<std::size_t> targets = class_indices(loss, y, rows, cols);
+  check_class_indices(loss, y, rows, cols);
   T g = static_cast<T>(-1.0 / static_cast<double>(rows));
   std::fill(dp, dp + rows * cols, T(0));
-  for (std::size_t r = 0; r < rows; ++r) dp[r * cols + targets[r]] = g;
+  for (std::size_t r = 0; r < rows; ++r) dp[r * cols + target_of(y[r])] = g;
 }
 
 }  // namespace

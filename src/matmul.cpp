@@ -9,21 +9,33 @@
 namespace mlp {
 namespace {
 
-template <typename T>
-void matmul_loops(T* C, const T* A, const T* B, std::size_t M, std::size_t N, std::size_t K,
-                  bool trans_a, bool trans_b, T alpha, T beta) {
+// Each C[i][j] is one dot product summed in k order, then scaled: the same arithmetic whatever the
+// transposes, which are template arguments so that the inner loop has no branch.
+template <bool TransA, bool TransB, typename T>
+void matmul_loops(T* C, const T* A, const T* B, std::size_t M, std::size_t N, std::size_t K, T alpha, T beta) {
   for (std::size_t i = 0; i < M; ++i) {
     for (std::size_t j = 0; j < N; ++j) {
       T sum = 0;
       for (std::size_t k = 0; k < K; ++k) {
-        T a = trans_a ? A[k * M + i] : A[i * K + k];
-        T b = trans_b ? B[j * K + k] : B[k * N + j];
+        const T a = TransA ? A[k * M + i] : A[i * K + k];
+        const T b = TransB ? B[j * K + k] : B[k * N + j];
         sum += a * b;
       }
       T& c = C[i * N + j];
       c = beta == T(0) ? alpha * sum : alpha * sum + beta * c;
     }
   }
+}
+
+template <typename T>
+void matmul_loops(T* C, const T* A, const T* B, std::size_t M, std::size_t N, std::size_t K, bool trans_a,
+                  bool trans_b, T alpha, T beta) {
+  if (trans_a)
+    trans_b ? matmul_loops<true, true>(C, A, B, M, N, K, alpha, beta)
+            : matmul_loops<true, false>(C, A, B, M, N, K, alpha, beta);
+  else
+    trans_b ? matmul_loops<false, true>(C, A, B, M, N, K, alpha, beta)
+            : matmul_loops<false, false>(C, A, B, M, N, K, alpha, beta);
 }
 
 #ifdef MLP_USE_BLAS

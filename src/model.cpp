@@ -8,8 +8,43 @@
 
 #include "mlp/dense.h"
 #include "mlp/error.h"
+#include "mlp/matmul.h"
 
 namespace mlp {
+namespace {
+
+// a (B, OC) = relu(a + bias) in place, one pass: the bias add and relu_forward's max(0, z) fused
+// (NaN passes through, as relu_forward).
+template <typename T>
+void bias_relu_forward(T* a, const T* bias, std::size_t B, std::size_t OC) {
+  for (std::size_t r = 0; r < B; ++r) {
+    T* row = a + r * OC;
+    for (std::size_t j = 0; j < OC; ++j) {
+      const T z = row[j] + bias[j];
+      row[j] = z < T(0) ? T(0) : z;
+    }
+  }
+}
+
+// relu's backward fused with dropout's and the bias gradient, one pass:
+//   dz (B, OC) = (dout * mask) * relu'(z), relu'(z) = 1 where a = relu(z) > 0 (the same test as z > 0), else 0
+//   dbias (OC) += the rows of dz, in row order as dense_backward adds them.
+// The products keep the unfused order (a NaN gradient stays NaN where relu' is 0).
+template <bool Masked, typename T>
+void relu_bias_backward(T* dz, T* dbias, const T* dout, const T* mask, const T* a, std::size_t B, std::size_t OC) {
+  for (std::size_t r = 0; r < B; ++r) {
+    const std::size_t o = r * OC;
+    for (std::size_t j = 0; j < OC; ++j) {
+      T g = dout[o + j];
+      if constexpr (Masked) g = g * mask[o + j];
+      const T d = g * (a[o + j] > T(0) ? T(1) : T(0));
+      dz[o + j] = d;
+      dbias[j] += d;
+    }
+  }
+}
+
+}  // namespace
 
 template <typename T>
 Model<T>::Model(ModelConfig config) : config_(std::move(config)) {
@@ -159,16 +194,25 @@ const Matrix<T>& Model<T>::forward(const T* x, std::size_t B) {
   for (std::size_t i = 0; i < num_layers(); ++i) {
     Work& w = work_[i];
     const std::size_t C = layer_inputs(i), OC = layer_outputs(i);
+    const Activation& act = activation(i);
     w.in = in;
-    w.z.resize(B, OC);
     w.a.resize(B, OC);
-    dense_forward(w.z.data(), in, weight(i), bias(i), B, C, OC);
-    const T* act_in = w.z.data();
     if (has_batch_norm(i)) {
+      w.z.resize(B, OC);
+      dense_forward(w.z.data(), in, weight(i), bias(i), B, C, OC);
       norm_forward(i, B);
-      act_in = w.n.data();
+      activation_forward(act, w.a.data(), w.n.data(), B, OC);
+    } else if (act.kind == ActivationKind::relu) {
+      // x · Wᵀ straight into a, then bias and relu in one pass; backward reads relu' from a.
+      matmul(w.a.data(), in, weight(i), B, OC, C, false, true);
+      bias_relu_forward(w.a.data(), bias(i), B, OC);
+    } else if (act.kind == ActivationKind::identity) {
+      dense_forward(w.a.data(), in, weight(i), bias(i), B, C, OC);  // a = z: no copy
+    } else {
+      w.z.resize(B, OC);
+      dense_forward(w.z.data(), in, weight(i), bias(i), B, C, OC);
+      activation_forward(act, w.a.data(), w.z.data(), B, OC);
     }
-    activation_forward(activation(i), w.a.data(), act_in, B, OC);
     w.out = w.a.data();
     if (dropout_used_ && i + 1 < num_layers()) {
       // Inverted dropout: keep with probability 1 - p and scale by 1 / (1 - p).
@@ -204,23 +248,49 @@ void Model<T>::backward(const T* dout) {
   for (std::size_t i = num_layers(); i-- > 0;) {
     Work& w = work_[i];
     const std::size_t C = layer_inputs(i), OC = layer_outputs(i);
-    w.da.resize(B, OC);
-    w.dz.resize(B, OC);
-    if (dropout_used_ && i + 1 < num_layers()) {
-      for (std::size_t k = 0; k < B * OC; ++k) w.da.data()[k] = g[k] * w.mask.data()[k];
-      g = w.da.data();
+    const Activation& act = activation(i);
+    const T* mask = dropout_used_ && i + 1 < num_layers() ? w.mask.data() : nullptr;
+    const T* dz = nullptr;  // dLoss / dz, z = x · Wᵀ + b
+    bool dbias_done = false;
+    if (has_batch_norm(i)) {
+      w.da.resize(B, OC);
+      w.dz.resize(B, OC);
+      if (mask) {
+        for (std::size_t k = 0; k < B * OC; ++k) w.da.data()[k] = g[k] * mask[k];
+        g = w.da.data();
+      }
+      // The activation's input gradient dn (in da), turned into dz by batch norm's backward.
+      activation_backward(act, w.da.data(), g, w.n.data(), w.a.data(), B, OC);
+      norm_backward(i, B, w.dz.data(), w.da.data());
+      dz = w.dz.data();
+    } else if (act.kind == ActivationKind::relu) {
+      w.dz.resize(B, OC);
+      if (mask)
+        relu_bias_backward<true>(w.dz.data(), dbias(i), g, mask, w.a.data(), B, OC);
+      else
+        relu_bias_backward<false>(w.dz.data(), dbias(i), g, mask, w.a.data(), B, OC);
+      dz = w.dz.data();
+      dbias_done = true;
+    } else if (act.kind == ActivationKind::identity && !mask) {
+      dz = g;  // identity' = 1: dz is the incoming gradient itself
+    } else {
+      w.da.resize(B, OC);
+      w.dz.resize(B, OC);
+      if (mask) {
+        for (std::size_t k = 0; k < B * OC; ++k) w.da.data()[k] = g[k] * mask[k];
+        g = w.da.data();
+      }
+      // The activation's input z; for identity (with dropout) that is a, which forward wrote in its place.
+      const T* z = act.kind == ActivationKind::identity ? w.a.data() : w.z.data();
+      activation_backward(act, w.dz.data(), g, z, w.a.data(), B, OC);
+      dz = w.dz.data();
     }
-    const T* act_in = has_batch_norm(i) ? w.n.data() : w.z.data();
-    // The activation's input gradient: dz directly, or with batch norm dn (in da), turned into dz.
-    T* dact_in = has_batch_norm(i) ? w.da.data() : w.dz.data();
-    activation_backward(activation(i), dact_in, g, act_in, w.a.data(), B, OC);
-    if (has_batch_norm(i)) norm_backward(i, B, w.dz.data(), dact_in);
     T* dinp = nullptr;  // the previous layer's output gradient, in its da buffer
     if (i > 0) {
       work_[i - 1].da.resize(B, C);
       dinp = work_[i - 1].da.data();
     }
-    dense_backward(dinp, dweight(i), dbias(i), w.dz.data(), w.in, weight(i), B, C, OC);
+    dense_backward(dinp, dweight(i), dbias_done ? nullptr : dbias(i), dz, w.in, weight(i), B, C, OC);
     g = dinp;
   }
 }

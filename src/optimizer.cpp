@@ -9,6 +9,7 @@
 #include <limits>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <utility>
 
 #include "mlp/error.h"
@@ -89,6 +90,20 @@ double maximum(double a, double b) {
   return std::max(a, b);
 }
 
+// Calls f with one std::bool_constant per flag, so that each combination of an optimizer's options
+// gets its own loop with the option tests hoisted out of it (the loops then vectorize).
+template <typename F>
+void with_flags(F&& f) {
+  f();
+}
+template <typename F, typename... Rest>
+void with_flags(F&& f, bool flag, Rest... rest) {
+  if (flag)
+    with_flags([&](auto... tail) { f(std::true_type{}, tail...); }, rest...);
+  else
+    with_flags([&](auto... tail) { f(std::false_type{}, tail...); }, rest...);
+}
+
 // ---- the common part --------------------------------------------------------------------------
 
 // Records the parameter count on the first step and refuses a different one afterwards.
@@ -134,17 +149,24 @@ class Sgd final : public FlatOptimizer<T> {
       buf_.assign(n, T(0));
       has_buf_ = true;
     }
-    for (std::size_t i = 0; i < n; ++i) {
-      const double p = params[i];
-      double d_p = grads[i];
-      if (wd != 0) d_p = d_p + wd * p;
-      if (momentum != 0) {
-        const double buf = first_momentum ? d_p : double(buf_[i]) * momentum + (1 - damp) * d_p;
-        buf_[i] = static_cast<T>(buf);
-        d_p = o_.nesterov ? d_p + momentum * buf : buf;
-      }
-      params[i] = static_cast<T>(p + (-lr) * d_p);
-    }
+    T* __restrict buf_data = buf_.data();
+    T* __restrict param = params;  // the buffers do not overlap: loops without alias checks
+    const T* __restrict grad_in = grads;
+    with_flags(
+        [&](auto decay, auto use_momentum, auto first, auto nesterov) {
+          for (std::size_t i = 0; i < n; ++i) {
+            const double p = param[i];
+            double d_p = grad_in[i];
+            if constexpr (decay) d_p = d_p + wd * p;
+            if constexpr (use_momentum) {
+              const double buf = first ? d_p : double(buf_data[i]) * momentum + (1 - damp) * d_p;
+              buf_data[i] = static_cast<T>(buf);
+              d_p = nesterov ? d_p + momentum * buf : buf;
+            }
+            param[i] = static_cast<T>(p + (-lr) * d_p);
+          }
+        },
+        wd != 0, momentum != 0, first_momentum, o_.nesterov && momentum != 0);
   }
   double lr() const override { return o_.lr; }
   void set_lr(double lr) override {
@@ -200,24 +222,35 @@ class Adam final : public FlatOptimizer<T> {
     const double step_size = lr / bias_correction1;
     const double bias_correction2_sqrt = std::sqrt(bias_correction2);
     const double decay = 1 - lr * wd;  // adamw's factor
-    for (std::size_t i = 0; i < n; ++i) {
-      double p = params[i];
-      double grad = grads[i];
-      if (o_.decoupled)
-        p = p * decay;
-      else if (wd != 0)
-        grad = grad + wd * p;
-      const double m = double(m_[i]) * beta1 + (1 - beta1) * grad;
-      double v = double(v_[i]) * beta2 + (1 - beta2) * grad * grad;
-      m_[i] = static_cast<T>(m);
-      v_[i] = static_cast<T>(v);
-      if (o_.amsgrad) {
-        v = maximum(double(v_max_[i]), v);
-        v_max_[i] = static_cast<T>(v);
-      }
-      const double denom = std::sqrt(v) / bias_correction2_sqrt + eps;
-      params[i] = static_cast<T>(p + (-step_size) * m / denom);
-    }
+    T* __restrict m_data = m_.data();
+    T* __restrict v_data = v_.data();
+    T* __restrict v_max_data = v_max_.data();
+    T* __restrict param = params;  // the buffers do not overlap: loops without alias checks
+    const T* __restrict grad_in = grads;
+    with_flags(
+        [&](auto decoupled, auto l2, auto amsgrad) {
+          for (std::size_t i = 0; i < n; ++i) {
+            double p = param[i];
+            double grad = grad_in[i];
+            if constexpr (decoupled)
+              // Rounded on its own, as when this was a branch: "+ 0.0" keeps the compiler from
+              // fusing the product into the update's add below (one rounding fewer, other bits).
+              p = p * decay + 0.0;
+            else if constexpr (l2)
+              grad = grad + wd * p;
+            const double m = double(m_data[i]) * beta1 + (1 - beta1) * grad;
+            double v = double(v_data[i]) * beta2 + (1 - beta2) * grad * grad;
+            m_data[i] = static_cast<T>(m);
+            v_data[i] = static_cast<T>(v);
+            if constexpr (amsgrad) {
+              v = maximum(double(v_max_data[i]), v);
+              v_max_data[i] = static_cast<T>(v);
+            }
+            const double denom = std::sqrt(v) / bias_correction2_sqrt + eps;
+            param[i] = static_cast<T>(p + (-step_size) * m / denom);
+          }
+        },
+        o_.decoupled, !o_.decoupled && wd != 0, o_.amsgrad);
   }
   double lr() const override { return o_.lr; }
   void set_lr(double lr) override {
@@ -264,29 +297,38 @@ class RMSprop final : public FlatOptimizer<T> {
     // torch makes the buffer (zeros) on the first step if momentum > 0 then; we make it when
     // momentum first becomes > 0 (torch would fail if a schedule switched momentum on later).
     if (momentum > 0 && buf_.empty()) buf_.assign(n, T(0));
-    for (std::size_t i = 0; i < n; ++i) {
-      const double p = params[i];
-      double grad = grads[i];
-      if (wd != 0) grad = grad + wd * p;
-      const double sq = double(square_avg_[i]) * alpha + (1 - alpha) * grad * grad;
-      square_avg_[i] = static_cast<T>(sq);
-      double avg;
-      if (o_.centered) {
-        const double g = double(grad_avg_[i]) * alpha + (1 - alpha) * grad;
-        grad_avg_[i] = static_cast<T>(g);
-        avg = std::sqrt(sq + (-1.0) * g * g);  // square_avg.addcmul(grad_avg, grad_avg, value=-1)
-      } else {
-        avg = std::sqrt(sq);
-      }
-      avg = avg + eps;
-      if (momentum > 0) {
-        const double buf = double(buf_[i]) * momentum + 1.0 * grad / avg;
-        buf_[i] = static_cast<T>(buf);
-        params[i] = static_cast<T>(p + (-lr) * buf);
-      } else {
-        params[i] = static_cast<T>(p + (-lr) * grad / avg);
-      }
-    }
+    T* __restrict square_avg = square_avg_.data();
+    T* __restrict grad_avg = grad_avg_.data();
+    T* __restrict buf_data = buf_.data();
+    T* __restrict param = params;  // the buffers do not overlap: loops without alias checks
+    const T* __restrict grad_in = grads;
+    with_flags(
+        [&](auto decay, auto centered, auto use_momentum) {
+          for (std::size_t i = 0; i < n; ++i) {
+            const double p = param[i];
+            double grad = grad_in[i];
+            if constexpr (decay) grad = grad + wd * p;
+            const double sq = double(square_avg[i]) * alpha + (1 - alpha) * grad * grad;
+            square_avg[i] = static_cast<T>(sq);
+            double avg;
+            if constexpr (centered) {
+              const double g = double(grad_avg[i]) * alpha + (1 - alpha) * grad;
+              grad_avg[i] = static_cast<T>(g);
+              avg = std::sqrt(sq + (-1.0) * g * g);  // square_avg.addcmul(grad_avg, grad_avg, value=-1)
+            } else {
+              avg = std::sqrt(sq);
+            }
+            avg = avg + eps;
+            if constexpr (use_momentum) {
+              const double buf = double(buf_data[i]) * momentum + 1.0 * grad / avg;
+              buf_data[i] = static_cast<T>(buf);
+              param[i] = static_cast<T>(p + (-lr) * buf);
+            } else {
+              param[i] = static_cast<T>(p + (-lr) * grad / avg);
+            }
+          }
+        },
+        wd != 0, o_.centered, momentum > 0);
   }
   double lr() const override { return o_.lr; }
   void set_lr(double lr) override {
@@ -326,15 +368,22 @@ class Adagrad final : public FlatOptimizer<T> {
     const double step = step_;
     const double wd = o_.weight_decay, eps = o_.eps;
     const double clr = o_.lr / (1 + (step - 1) * o_.lr_decay);
-    for (std::size_t i = 0; i < n; ++i) {
-      const double p = params[i];
-      double grad = grads[i];
-      if (wd != 0) grad = grad + wd * p;
-      const double sum = double(sum_[i]) + 1.0 * grad * grad;  // addcmul_(grad, grad, value=1)
-      sum_[i] = static_cast<T>(sum);
-      const double std_ = std::sqrt(sum) + eps;
-      params[i] = static_cast<T>(p + (-clr) * grad / std_);
-    }
+    T* __restrict sum_data = sum_.data();
+    T* __restrict param = params;  // the buffers do not overlap: loops without alias checks
+    const T* __restrict grad_in = grads;
+    with_flags(
+        [&](auto decay) {
+          for (std::size_t i = 0; i < n; ++i) {
+            const double p = param[i];
+            double grad = grad_in[i];
+            if constexpr (decay) grad = grad + wd * p;
+            const double sum = double(sum_data[i]) + 1.0 * grad * grad;  // addcmul_(grad, grad, value=1)
+            sum_data[i] = static_cast<T>(sum);
+            const double std_ = std::sqrt(sum) + eps;
+            param[i] = static_cast<T>(p + (-clr) * grad / std_);
+          }
+        },
+        wd != 0);
   }
   double lr() const override { return o_.lr; }
   void set_lr(double lr) override {

@@ -103,15 +103,18 @@ class Model {
   void norm_backward(std::size_t layer, std::size_t B, T* dz, const T* dn);
 
   // What one layer keeps from the forward pass, reused while the batch size does not grow.
+  // Without batch norm, relu and identity layers write x · Wᵀ straight into a and finish it in one
+  // pass (bias, relu); z is then unused, and backward takes relu' from a.
   struct Work {
-    Matrix<T> z;        // x · Wᵀ + b
+    Matrix<T> z;        // x · Wᵀ + b (batch norm, and activations other than relu and identity)
     Matrix<T> xhat;     // batch norm: (z - mean) / std
     Matrix<T> n;        // batch norm: gamma * xhat + beta, the activation's input
     Matrix<T> a;        // the activation's output
     Matrix<T> mask;     // dropout: 0 or 1 / (1 - p) per element
     Matrix<T> d;        // dropout's output
     std::vector<T> inv_std;  // batch norm: 1 / sqrt(var + eps) per feature
-    Matrix<T> da, dz;   // gradients during backward
+    Matrix<T> da, dz;   // gradients during backward (an identity layer without dropout passes its
+                        // incoming gradient on as dz, unused)
     const T* in = nullptr;   // this layer's input
     const T* out = nullptr;  // this layer's output (a, or d after dropout)
   };
