@@ -213,7 +213,7 @@ const Matrix<T>& Model<T>::forward(const T* x, std::size_t B) {
       dense_forward(w.z.data(), in, weight(i), bias(i), B, C, OC);
       activation_forward(act, w.a.data(), w.z.data(), B, OC);
     }
-    w.out = w.a.data();
+    const T* out = w.a.data();
     if (dropout_used_ && i + 1 < num_layers()) {
       // Inverted dropout: keep with probability 1 - p and scale by 1 / (1 - p).
       const double p = config_.dropout;
@@ -224,9 +224,9 @@ const Matrix<T>& Model<T>::forward(const T* x, std::size_t B) {
         w.mask.data()[k] = dropout_rng_.rand() < p ? T(0) : keep_scale;
         w.d.data()[k] = w.a.data()[k] * w.mask.data()[k];
       }
-      w.out = w.d.data();
+      out = w.d.data();
     }
-    in = w.out;
+    in = out;
   }
   have_forward_ = true;
   return work_.back().a;

@@ -116,7 +116,6 @@ class Model {
     Matrix<T> da, dz;   // gradients during backward (an identity layer without dropout passes its
                         // incoming gradient on as dz, unused)
     const T* in = nullptr;   // this layer's input
-    const T* out = nullptr;  // this layer's output (a, or d after dropout)
   };
 
   ModelConfig config_;

@@ -176,9 +176,9 @@ void save_model(const std::string& path, const Model<T>& model, const ModelDescr
 template <typename T>
 void load_weights(const std::string& path, Model<T>& model) {
   SafeTensors st = read_safetensors(path);
-  // Read everything into copies first, so that a bad file leaves the model untouched.
-  std::vector<T> params = model.parameters(), buffers = model.buffers();
-  Model<T> staging = model;
+  // Read everything into a fresh model of the same shape first, so that a bad file leaves the
+  // model untouched (and no forward-pass workspace is copied).
+  Model<T> staging(model.config());
   for (std::size_t i = 0; i < model.num_layers(); ++i) {
     std::size_t in = model.layer_inputs(i), out = model.layer_outputs(i);
     copy_tensor(st, path, weight_name(i), {out, in}, staging.weight(i));
