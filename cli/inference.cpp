@@ -7,6 +7,7 @@
 
 #include "array_dataset.h"
 #include "mlp/metrics.h"
+#include "mlp/predictor.h"
 #include "mlp/scaler.h"
 #include "mlp/trainer.h"
 
@@ -18,7 +19,12 @@ Outputs run(const std::string& path, const io::ModelDescription& d, const RawDat
   io::LoadedModel<T> loaded = io::load_model<T>(path);
   ArrayDataset<T> raw(data.features, Matrix<T>(data.rows(), 0));
   ScaledDataset<T> scaled(raw, loaded.description.scaler);
-  Matrix<T> out = predict(loaded.model, scaled);
+  // The scaled features as one matrix, through a Predictor (weights packed once for the kernels).
+  Matrix<T> x(scaled.rows(), scaled.features()), no_targets(scaled.rows(), 0);
+  std::vector<std::size_t> rows(scaled.rows());
+  for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = i;
+  scaled.gather(rows.data(), rows.size(), x.data(), no_targets.data());
+  Matrix<T> out = Predictor<T>(loaded.model).predict(x);
   Outputs o;
   o.rows = out.rows();
   const std::size_t k = out.cols();

@@ -4,7 +4,7 @@
 # already present. With --reference, also the Python packages that generate golden data.
 set -euo pipefail
 
-packages=(g++ make cmake pkg-config libopenblas-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
+packages=(g++ make cmake pkg-config libopenblas-dev libdnnl-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
           libgtest-dev libbenchmark-dev dataset-fashion-mnist)
 if [[ "${1:-}" == "--reference" ]]; then
   packages+=(python3-numpy python3-torch python3-sklearn)

@@ -1,4 +1,5 @@
-// The library's one thread setting, passed on to OpenBLAS when built with it.
+// The library's one thread setting, passed on to OpenBLAS and to oneDNN's OpenMP threads when
+// built with them.
 #include "mlp/threads.h"
 
 #include <atomic>
@@ -9,6 +10,9 @@
 
 #ifdef MLP_USE_BLAS
 #include <cblas.h>
+#endif
+#ifdef MLP_USE_DNNL
+#include <omp.h>  // oneDNN (Debian's build) runs on OpenMP's threads
 #endif
 
 namespace mlp {
@@ -31,6 +35,9 @@ void set_threads(int n) {
   if (n < 1) throw InvalidArgument("threads: need at least 1, got " + std::to_string(n));
 #ifdef MLP_USE_BLAS
   openblas_set_num_threads(n);
+#endif
+#ifdef MLP_USE_DNNL
+  omp_set_num_threads(n);
 #endif
   g_threads.store(n, std::memory_order_relaxed);
 }

@@ -5,7 +5,8 @@
 namespace mlp {
 
 // Sets the thread count for everything that follows (n >= 1; InvalidArgument otherwise). Built
-// with OpenBLAS, this also calls openblas_set_num_threads(n). Not meant to be called while another
+// with OpenBLAS, this also calls openblas_set_num_threads(n); with oneDNN, omp_set_num_threads(n)
+// (which OpenMP applies to work started from the calling thread). Not meant to be called while another
 // thread is computing.
 void set_threads(int n);
 
