@@ -1,5 +1,6 @@
 // `mlp demo`: the tutorial's run (2-4-1 network, MSE, SGD batch 2, lr 1e-5, 1000 epochs,
-// seed 99) on its embedded table, through the library's model and trainer.
+// seed 99) on its embedded table: through FixedMlp for a relu (or identity) hidden layer, through
+// the general Model and Trainer for any other activation and for --compare.
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -8,6 +9,7 @@
 
 #include "commands.h"
 #include "mlp/activation.h"
+#include "mlp/fixed_mlp.h"
 #include "mlp/format.h"
 #include "mlp/init.h"
 #include "mlp/model.h"
@@ -24,34 +26,66 @@ struct TutorialResult {
   double seconds = 0;
 };
 
-TutorialResult run_tutorial(const Activation& hidden) {
-  const Matrix<double> train_features{{22.5, 72.0}, {31.4, 45.0}, {19.8, 85.0}, {27.6, 63}};
-  const Matrix<double> train_labels{{95}, {210}, {70}, {155}};
-  const Matrix<double> test_features{{28.1, 58.0}};
-  const Matrix<double> test_labels{{165}};
+// The tutorial's table: four training rows and one test row.
+const Matrix<double> kTrainFeatures{{22.5, 72.0}, {31.4, 45.0}, {19.8, 85.0}, {27.6, 63}};
+const Matrix<double> kTrainLabels{{95}, {210}, {70}, {155}};
+const Matrix<double> kTestFeatures{{28.1, 58.0}};
+const Matrix<double> kTestLabels{{165}};
+constexpr double kLearningRate = 0.00001;
+constexpr std::size_t kEpochs = 1000;
 
+Model<double> tutorial_model(const Activation& hidden) {
   ModelConfig config;
   config.sizes = {2, 4, 1};
   config.hidden = {hidden};
   Model<double> model(config);
   Random rng(99);
   init_tutorial(model, rng);
+  return model;
+}
 
+// Through the library's general model and trainer (any elementwise activation).
+TutorialResult run_with_trainer(const Activation& hidden) {
+  Model<double> model = tutorial_model(hidden);
   TrainOptions options;
-  options.epochs = 1000;
+  options.epochs = kEpochs;
   options.batch_size = 2;
-  Trainer<double> trainer(model, Loss{LossKind::mse}, SGDOptions{.lr = 0.00001}, options);
+  Trainer<double> trainer(model, Loss{LossKind::mse}, SGDOptions{.lr = kLearningRate}, options);
   auto start = std::chrono::steady_clock::now();
   for (std::size_t e = 0; e < options.epochs; ++e)
-    for (std::size_t i = 0; i < train_features.rows(); i += options.batch_size)
-      trainer.train_step(train_features.row(i), train_labels.row(i), options.batch_size);
+    for (std::size_t i = 0; i < kTrainFeatures.rows(); i += options.batch_size)
+      trainer.train_step(kTrainFeatures.row(i), kTrainLabels.row(i), options.batch_size);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
   TutorialResult r{model, {}, 0, 0, seconds};
-  r.train_loss = trainer.evaluate(train_features, train_labels);
-  r.predictions = model.predict(test_features);
-  r.error = trainer.evaluate(test_features, test_labels);
+  r.train_loss = trainer.evaluate(kTrainFeatures, kTrainLabels);
+  r.predictions = model.predict(kTestFeatures);
+  r.error = trainer.evaluate(kTestFeatures, kTestLabels);
   return r;
+}
+
+// Through FixedMlp, the compile-time 2-4-1 network (relu or identity hidden layer): the same
+// training, its weights equal to numpy's bit for bit on this project's machines.
+template <ActivationKind Act>
+TutorialResult run_fixed(const Activation& hidden) {
+  Model<double> model = tutorial_model(hidden);
+  FixedMlp<double, 2, 4, 1, Act> net(model);
+  auto start = std::chrono::steady_clock::now();
+  const double train_loss = net.template train<2>(kTrainFeatures.data(), kTrainLabels.data(), kTrainFeatures.rows(),
+                                                  kLearningRate, kEpochs);
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  net.copy_to(model);
+  TutorialResult r{model, Matrix<double>(1, 1), train_loss, 0, seconds};
+  net.predict(kTestFeatures.data(), r.predictions.data());
+  const double e = r.predictions(0, 0) - kTestLabels(0, 0);
+  r.error = e * e;  // mse_loss over the one test row
+  return r;
+}
+
+TutorialResult run_tutorial(const Activation& hidden) {
+  if (hidden.kind == ActivationKind::relu) return run_fixed<ActivationKind::relu>(hidden);
+  if (hidden.kind == ActivationKind::identity) return run_fixed<ActivationKind::identity>(hidden);
+  return run_with_trainer(hidden);
 }
 
 std::string duration_string(double seconds) {
@@ -85,7 +119,7 @@ void print_compare() {
   for (const std::string& name : activation_names())
     if (name != "identity" && !parse_activation(name).row_wise()) names.push_back(name);
   for (const std::string& name : names) {
-    TutorialResult r = run_tutorial(parse_activation(name));
+    TutorialResult r = run_with_trainer(parse_activation(name));
     std::printf("%-12s %14.6g %14.6g\n", name.c_str(), r.train_loss, r.error);
   }
   std::printf("(2-4-1 network, MSE, SGD batch 2, lr 1e-5, 1000 epochs, seed 99; 'none' keeps the "

@@ -12,4 +12,5 @@ $py scripts/gen_metrics_golden.py
 $py scripts/gen_optimizer_golden.py
 $py scripts/gen_schedule_golden.py
 $py scripts/gen_training_golden.py > tests/data/training_golden.txt
+$py scripts/gen_tutorial_weights.py > tests/data/tutorial_numpy_weights.txt
 echo "golden data regenerated in tests/data; 'git diff --stat tests/data' shows what changed"

@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "mlp/fixed_mlp.h"
 #include "mlp/init.h"
 #include "mlp/model.h"
 #include "mlp/random.h"
@@ -206,6 +207,23 @@ TEST(TutorialAllocations, NoneAfterTheFirstStep) {
 
 // fit's per-batch loop (gather, step, a per-batch schedule, the callback) allocates nothing either:
 // count from the end of one batch to the end of a later one in the same epoch.
+TEST(FixedMlpAllocations, NoneInTrainingOrPrediction) {
+  mlp::ModelConfig config;
+  config.sizes = {2, 4, 1};
+  mlp::Model<double> model(config);
+  mlp::Random rng(99);
+  mlp::init_tutorial(model, rng);
+  mlp::FixedMlp<double, 2, 4, 1> net(model);
+  const double x[8] = {22.5, 72.0, 31.4, 45.0, 19.8, 85.0, 27.6, 63};
+  const double y[4] = {95, 210, 70, 155};
+  double p = 0;
+  AllocationWindow window;
+  const double loss = net.train<2>(x, y, 4, 1e-5, 100);
+  net.predict(x, &p);
+  EXPECT_EQ(window.count(), 0);
+  EXPECT_TRUE(std::isfinite(loss) && std::isfinite(p));
+}
+
 TEST(TrainerLoopAllocations, NoneBetweenBatches) {
   mlp::ModelConfig config;
   config.sizes = {20, 16, 3};

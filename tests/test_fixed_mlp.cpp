@@ -1,0 +1,195 @@
+// mlp::FixedMlp: the tutorial's run bit for bit as numpy computes it, agreement with the general
+// Trainer on other shapes, conversions, and its errors.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "mlp/error.h"
+#include "mlp/fixed_mlp.h"
+#include "mlp/init.h"
+#include "mlp/model.h"
+#include "mlp/trainer.h"
+
+namespace {
+
+using mlp::Activation;
+using mlp::ActivationKind;
+
+template <typename T>
+mlp::Model<T> make_model(std::vector<std::size_t> sizes, ActivationKind hidden, unsigned seed) {
+  mlp::ModelConfig c;
+  c.sizes = std::move(sizes);
+  c.hidden = {Activation{hidden}};
+  mlp::Model<T> m(c);
+  mlp::Random rng(seed);
+  mlp::init_default(m, rng);
+  return m;
+}
+
+template <typename T>
+std::vector<T> uniform(std::size_t n, unsigned seed, double scale = 1) {
+  mlp::Random rng(seed);
+  std::vector<T> v(n);
+  for (T& x : v) x = static_cast<T>(scale * (2 * rng.rand() - 1));
+  return v;
+}
+
+// The tutorial's table and weights (np.random.seed(99)).
+struct Tutorial {
+  std::vector<double> x{22.5, 72.0, 31.4, 45.0, 19.8, 85.0, 27.6, 63};
+  std::vector<double> y{95, 210, 70, 155};
+  mlp::Model<double> model;
+  Tutorial() : model([] {
+    mlp::ModelConfig c;
+    c.sizes = {2, 4, 1};
+    return c;
+  }()) {
+    mlp::Random rng(99);
+    mlp::init_tutorial(model, rng);
+  }
+};
+
+TEST(FixedMlp, TutorialRunEqualsNumpysWeightsBitForBit) {
+  // tests/data/tutorial_numpy_weights.txt: scripts/gen_tutorial_weights.py, numpy's weights after
+  // the tutorial's 1000 epochs (OpenBLAS Haswell kernels), as repr strings.
+  std::ifstream in(std::string(MLP_TEST_DATA) + "/tutorial_numpy_weights.txt");
+  ASSERT_TRUE(in) << "tests/data/tutorial_numpy_weights.txt is missing";
+  std::vector<double> numpy;
+  for (std::string line; std::getline(in, line);) numpy.push_back(std::stod(line));
+  ASSERT_EQ(numpy.size(), 17u);
+
+  Tutorial t;
+  mlp::FixedMlp<double, 2, 4, 1> net(t.model);
+  const double loss = net.train<2>(t.x.data(), t.y.data(), 4, 0.00001, 1000);
+  EXPECT_TRUE(std::isfinite(loss));
+  net.copy_to(t.model);
+  for (std::size_t i = 0; i < numpy.size(); ++i)
+    EXPECT_EQ(t.model.parameters()[i], numpy[i]) << "parameter " << i;
+
+  // The tutorial's printed prediction and error (tutorial.expected.txt).
+  const double test_x[2] = {28.1, 58.0};
+  double p = 0;
+  net.predict(test_x, &p);
+  EXPECT_NEAR(p, 164.86371082, 1e-8);
+  EXPECT_EQ((p - 165) * (p - 165), 0.01857474128461772);
+}
+
+// Trains the same model both ways, `steps` SGD steps on MSE; returns the largest parameter
+// difference relative to max(|value|, 1).
+template <typename T, std::size_t In, std::size_t Hidden, std::size_t Out, std::size_t Batch,
+          ActivationKind Act = ActivationKind::relu>
+double difference_from_trainer(std::size_t rows, std::size_t epochs, double lr) {
+  mlp::Model<T> model = make_model<T>({In, Hidden, Out}, Act, 11);
+  const std::vector<T> x = uniform<T>(rows * In, 12), y = uniform<T>(rows * Out, 13, 2);
+
+  mlp::FixedMlp<T, In, Hidden, Out, Act> net(model);
+  net.template train<Batch>(x.data(), y.data(), rows, lr, epochs);
+  mlp::Model<T> fixed = model;
+  net.copy_to(fixed);
+
+  mlp::TrainOptions options;
+  options.batch_size = Batch;
+  mlp::Trainer<T> trainer(model, mlp::Loss{mlp::LossKind::mse}, mlp::SGDOptions{.lr = lr}, options);
+  for (std::size_t e = 0; e < epochs; ++e)
+    for (std::size_t i = 0; i < rows; i += Batch) trainer.train_step(x.data() + i * In, y.data() + i * Out, Batch);
+
+  double worst = 0;
+  for (std::size_t i = 0; i < model.parameters().size(); ++i) {
+    const double a = fixed.parameters()[i], b = model.parameters()[i];
+    worst = std::max(worst, std::abs(a - b) / std::max(std::abs(b), 1.0));
+  }
+  // The training moved the parameters (the comparison is not of two untouched copies).
+  double moved = 0;
+  mlp::Model<T> start = make_model<T>({In, Hidden, Out}, Act, 11);
+  for (std::size_t i = 0; i < model.parameters().size(); ++i)
+    moved = std::max(moved, std::abs(double(model.parameters()[i]) - double(start.parameters()[i])));
+  EXPECT_GT(moved, 1e-3);
+  return worst;
+}
+
+TEST(FixedMlp, AgreesWithTrainerOnOtherShapes) {
+  // Batch * Out a power of two, not a power of two, one row per step; several hidden widths
+  // (one SIMD register, several, a partial one); identity as well as relu.
+  EXPECT_LT((difference_from_trainer<double, 3, 5, 2, 4>(16, 20, 0.05)), 1e-12);
+  EXPECT_LT((difference_from_trainer<double, 4, 8, 3, 2>(12, 20, 0.05)), 1e-12);
+  EXPECT_LT((difference_from_trainer<double, 2, 4, 1, 1>(6, 30, 0.05)), 1e-12);
+  EXPECT_LT((difference_from_trainer<double, 5, 13, 1, 3, ActivationKind::identity>(9, 20, 0.02)), 1e-12);
+  EXPECT_LT((difference_from_trainer<float, 4, 8, 2, 4>(16, 20, 0.05)), 1e-4);
+  EXPECT_LT((difference_from_trainer<float, 3, 16, 3, 5>(20, 10, 0.05)), 1e-4);
+}
+
+TEST(FixedMlp, ConvertsFromAndToModelExactly) {
+  mlp::Model<float> model = make_model<float>({3, 6, 2}, ActivationKind::relu, 4);
+  mlp::FixedMlp<float, 3, 6, 2> net(model);
+  EXPECT_EQ(net.parameters().w1[5][2], model.weight(0)[5 * 3 + 2]);
+  EXPECT_EQ(net.parameters().b2[1], model.bias(1)[1]);
+  mlp::Model<float> back = make_model<float>({3, 6, 2}, ActivationKind::relu, 5);
+  net.copy_to(back);
+  EXPECT_EQ(back.parameters(), model.parameters());
+
+  // predict agrees with Model::predict (same products up to summation order).
+  const std::vector<float> x = uniform<float>(3, 6);
+  float out[2];
+  net.predict(x.data(), out);
+  const mlp::Matrix<float> want = model.predict(mlp::Matrix<float>{{x[0], x[1], x[2]}});
+  EXPECT_NEAR(out[0], want(0, 0), 1e-5);
+  EXPECT_NEAR(out[1], want(0, 1), 1e-5);
+}
+
+TEST(FixedMlp, RefusesModelsOfAnotherShape) {
+  using Net = mlp::FixedMlp<double, 2, 4, 1>;
+  EXPECT_THROW(Net(make_model<double>({2, 5, 1}, ActivationKind::relu, 1)), mlp::InvalidArgument);
+  EXPECT_THROW(Net(make_model<double>({2, 4, 1}, ActivationKind::tanh, 1)), mlp::InvalidArgument);
+  EXPECT_THROW(Net(make_model<double>({2, 4, 4, 1}, ActivationKind::relu, 1)), mlp::InvalidArgument);
+  mlp::ModelConfig c;
+  c.sizes = {2, 4, 1};
+  c.dropout = 0.5;
+  EXPECT_THROW(Net(mlp::Model<double>(c)), mlp::InvalidArgument);
+  Net net;
+  mlp::Model<double> other = make_model<double>({2, 4, 2}, ActivationKind::relu, 1);
+  EXPECT_THROW(net.copy_to(other), mlp::InvalidArgument);
+}
+
+TEST(FixedMlp, BadArgumentsThrowAndDivergenceLeavesTheWeights) {
+  Tutorial t;
+  mlp::FixedMlp<double, 2, 4, 1> net(t.model);
+  EXPECT_THROW(net.train<3>(t.x.data(), t.y.data(), 4, 1e-5, 1), mlp::InvalidArgument);  // 4 rows, batch 3
+  EXPECT_THROW(net.train<2>(t.x.data(), t.y.data(), 0, 1e-5, 1), mlp::InvalidArgument);
+  EXPECT_THROW(net.train<2>(t.x.data(), t.y.data(), 4, -1.0, 1), mlp::InvalidArgument);
+  EXPECT_THROW(net.train<2>(t.x.data(), t.y.data(), 4, NAN, 1), mlp::InvalidArgument);
+
+  // A linear network with a learning rate of 0.01 diverges on the tutorial's unscaled inputs.
+  mlp::ModelConfig c;
+  c.sizes = {2, 4, 1};
+  c.hidden = {Activation{ActivationKind::identity}};
+  mlp::Model<double> linear_model(c);
+  mlp::Random rng(99);
+  mlp::init_tutorial(linear_model, rng);
+  mlp::FixedMlp<double, 2, 4, 1, ActivationKind::identity> linear(linear_model);
+  const auto before = linear.parameters();
+  try {
+    linear.train<2>(t.x.data(), t.y.data(), 4, 0.01, 1000);
+    FAIL() << "expected NumericError";
+  } catch (const mlp::NumericError& e) {
+    EXPECT_NE(std::string(e.what()).find("training diverged"), std::string::npos) << e.what();
+  }
+  for (std::size_t j = 0; j < 4; ++j) {
+    EXPECT_EQ(linear.parameters().w1[j][0], before.w1[j][0]);
+    EXPECT_EQ(linear.parameters().b1[j], before.b1[j]);
+    EXPECT_EQ(linear.parameters().w2[0][j], before.w2[0][j]);
+  }
+}
+
+TEST(FixedMlp, ZeroEpochsChangeNothing) {
+  Tutorial t;
+  mlp::FixedMlp<double, 2, 4, 1> net(t.model);
+  net.train<2>(t.x.data(), t.y.data(), 4, 1e-5, 0);
+  mlp::Model<double> back = t.model;
+  net.copy_to(back);
+  EXPECT_EQ(back.parameters(), t.model.parameters());
+}
+
+}  // namespace
