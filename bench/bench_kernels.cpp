@@ -11,10 +11,12 @@
 
 #include "mlp/activation.h"
 #include "mlp/dense.h"
+#include "mlp/fixed_mlp.h"
 #include "mlp/init.h"
 #include "mlp/loss.h"
 #include "mlp/model.h"
 #include "mlp/optimizer.h"
+#include "mlp/predictor.h"
 #include "mlp/random.h"
 #include "mlp/threads.h"
 #include "mlp/trainer.h"
@@ -201,6 +203,22 @@ void BM_FashionPredict10k(benchmark::State& state) {
 }
 BENCHMARK(BM_FashionPredict10k)->UseRealTime();
 
+// The same through a Predictor (oneDNN primitives over prepacked weights when built with oneDNN).
+void BM_FashionPredictor10k(benchmark::State& state) {
+  mlp::ModelConfig config;
+  config.sizes = {784, 256, 128, 10};
+  mlp::Model<float> model(config);
+  mlp::Random rng(0);
+  mlp::init_default(model, rng);
+  const std::size_t rows = 10000;
+  mlp::Matrix<float> x(rows, 784);
+  for (std::size_t i = 0; i < x.size(); ++i) x.data()[i] = static_cast<float>(rng.rand());
+  mlp::Predictor<float> predictor(model);
+  for (auto _ : state) benchmark::DoNotOptimize(predictor.predict(x));
+  state.SetItemsProcessed(static_cast<std::int64_t>(state.iterations() * rows));
+}
+BENCHMARK(BM_FashionPredictor10k)->UseRealTime();
+
 // The tutorial's 2-4-1 network (float64, as `mlp demo`), trained with its values.
 struct Tutorial {
   mlp::Model<double> model{[] {
@@ -237,6 +255,32 @@ void BM_TutorialTrainStep(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_TutorialTrainStep)->UseRealTime();
+
+// FixedMlp<double, 2, 4, 1>::predict on one row.
+void BM_FixedTutorialPredictRow(benchmark::State& state) {
+  Tutorial t;
+  const mlp::FixedMlp<double, 2, 4, 1> net(t.model);
+  double x[2] = {28.1, 58.0}, y = 0;
+  for (auto _ : state) {
+    benchmark::DoNotOptimize(x);
+    net.predict(x, &y);
+    benchmark::DoNotOptimize(y);
+  }
+}
+BENCHMARK(BM_FixedTutorialPredictRow)->UseRealTime();
+
+// The tutorial's whole training, 1000 epochs of 2 batches, through FixedMlp (what `mlp demo` times).
+void BM_FixedTutorialTrain1000Epochs(benchmark::State& state) {
+  Tutorial t;
+  const mlp::FixedMlp<double, 2, 4, 1> start(t.model);
+  const double x[8] = {22.5, 72.0, 31.4, 45.0, 19.8, 85.0, 27.6, 63};
+  const double y[4] = {95, 210, 70, 155};
+  for (auto _ : state) {
+    mlp::FixedMlp<double, 2, 4, 1> net = start;
+    benchmark::DoNotOptimize(net.train<2>(x, y, 4, 0.00001, 1000));
+  }
+}
+BENCHMARK(BM_FixedTutorialTrain1000Epochs)->UseRealTime()->Unit(benchmark::kMicrosecond);
 
 }  // namespace
 

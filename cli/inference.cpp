@@ -2,6 +2,7 @@
 // target units or class probabilities.
 #include "inference.h"
 
+#include <algorithm>
 #include <cmath>
 #include <nlohmann/json.hpp>
 
@@ -19,12 +20,21 @@ Outputs run(const std::string& path, const io::ModelDescription& d, const RawDat
   io::LoadedModel<T> loaded = io::load_model<T>(path);
   ArrayDataset<T> raw(data.features, Matrix<T>(data.rows(), 0));
   ScaledDataset<T> scaled(raw, loaded.description.scaler);
-  // The scaled features as one matrix, through a Predictor (weights packed once for the kernels).
-  Matrix<T> x(scaled.rows(), scaled.features()), no_targets(scaled.rows(), 0);
-  std::vector<std::size_t> rows(scaled.rows());
-  for (std::size_t i = 0; i < rows.size(); ++i) rows[i] = i;
-  scaled.gather(rows.data(), rows.size(), x.data(), no_targets.data());
-  Matrix<T> out = Predictor<T>(loaded.model).predict(x);
+  // Through a Predictor (weights packed once for the kernels), a chunk of scaled rows at a time.
+  Predictor<T> predictor(loaded.model);
+  if (scaled.features() != predictor.inputs())
+    throw ShapeError("predict: the model expects " + std::to_string(predictor.inputs()) + " features, the data has " +
+                     std::to_string(scaled.features()));
+  Matrix<T> out(scaled.rows(), predictor.outputs());
+  constexpr std::size_t kChunk = 8192;
+  Matrix<T> x(std::min(kChunk, scaled.rows()), scaled.features()), no_targets(x.rows(), 0);
+  std::vector<std::size_t> rows(x.rows());
+  for (std::size_t first = 0; first < scaled.rows(); first += kChunk) {
+    const std::size_t n = std::min(kChunk, scaled.rows() - first);
+    for (std::size_t i = 0; i < n; ++i) rows[i] = first + i;
+    scaled.gather(rows.data(), n, x.data(), no_targets.data());
+    predictor.predict(x.data(), n, out.row(first));
+  }
   Outputs o;
   o.rows = out.rows();
   const std::size_t k = out.cols();

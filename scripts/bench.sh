@@ -157,3 +157,12 @@ if [[ -z "${QUICK:-}" ]]; then
   r=$(calc "$last / $first")
   row "5. RSS last vs first epoch (MiB)" "$last" "$first" "$r" "<= 1.02" "$(verdict "$r <= 1.02")"
 fi
+# For the record: oneDNN's sgemm (batch inference's kernels; training runs on OpenBLAS), and
+# Model::predict, the general path that Predictor replaces for float32 batch inference.
+onednn=$(field onednn_sgemm_gflops "$OUT/ours.txt")
+[[ -n "$onednn" ]] && echo "oneDNN sgemm: $onednn GFLOP/s (training's GFLOP/s against it: $(calc "$ours_gflops / $onednn"))"
+model_inf=$(field model_predict_rows_per_second "$OUT/ours.txt")
+[[ -n "$model_inf" ]] && echo "Model::predict: $model_inf rows/s (Predictor: $ours_inf)"
+fixed_ns=$(awk '$1 ~ /^BM_FixedTutorialPredictRow/ { v = $2; if ($3 == "us") v *= 1e3; print v; exit }' "$OUT/kernels.txt" 2>/dev/null || true)
+[[ -n "$fixed_ns" ]] && echo "FixedMlp single-row predict: $fixed_ns ns"
+exit 0

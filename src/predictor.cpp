@@ -201,8 +201,12 @@ void Predictor<T>::predict(const T* x, std::size_t rows, T* out) {
 #ifdef MLP_USE_DNNL
   if constexpr (std::is_same_v<T, float>)
     if (impl_->network) {
-      impl_->network->run(x, rows, out);
-      return;
+      try {
+        impl_->network->run(x, rows, out);
+        return;
+      } catch (const dnnl::error&) {
+        impl_->network.reset();  // oneDNN refused this row count: Model::predict from now on
+      }
     }
 #endif
   Model<T>& m = impl_->model;

@@ -67,6 +67,16 @@ TEST(Tutorial, DemoMatchesTheReferenceToEightSignificantDigits) {
       << got.back();
 }
 
+// The relu demo trains through FixedMlp, whose arithmetic is written out whatever the compiler
+// flags: every line it prints equals the reference's, character for character.
+TEST(Tutorial, DemoPrintsExactlyWhatTheReferencePrints) {
+  auto r = mlp_test::run_command(std::string(MLP_BINARY) + " demo");
+  ASSERT_EQ(r.status, 0) << r.err;
+  auto got = lines_of(r.out), want = lines_of(expected_text);
+  ASSERT_EQ(got.size(), want.size() + 1) << r.out;
+  for (std::size_t i = 0; i < want.size(); ++i) EXPECT_EQ(got[i], want[i]);
+}
+
 TEST(Tutorial, DemoWithAnotherActivationTrainsAnotherNetwork) {
   auto relu = mlp_test::run_command(std::string(MLP_BINARY) + " demo");
   auto tanh = mlp_test::run_command(std::string(MLP_BINARY) + " demo --activation tanh");

@@ -2,8 +2,9 @@
 // identity) -> Out (linear), trained with mean squared error and plain SGD, as the tutorial does.
 // For small networks whose shape is known when the program is built (the tutorial's 2-4-1,
 // controllers, embedded models): no heap, no virtual calls, no size checks in the loops; the
-// compiler unrolls everything and keeps the weights in registers while training. Model and
-// Trainer remain the general path; a FixedMlp converts from and to a Model of the same shape.
+// compiler unrolls everything and keeps the weights in registers while training. Being unrolled,
+// it is meant for widths of tens, not hundreds. Model and Trainer remain the general path; a
+// FixedMlp converts from and to a Model of the same shape.
 //
 // The arithmetic is fixed, whatever the compiler flags (no contraction of a * b + c behind our
 // back), and each SIMD lane computes exactly the scalar formula:
@@ -97,7 +98,7 @@ class FixedMlp {
   Parameters& parameters() { return p_; }
   const Parameters& parameters() const { return p_; }
 
-  // The outputs y (Out) for one row x (In).
+  // The outputs y (Out) for one row x (In), with the arithmetic of training's forward pass.
   void predict(const T* x, T* y) const {
     T h[1][Hidden];
     hidden_forward<1>(p_, x, h);
