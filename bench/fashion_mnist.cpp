@@ -85,9 +85,9 @@ class ByteImages : public mlp::Dataset<float> {
   std::array<float, 256> scale_;
 };
 
-// GFLOP/s of cblas_sgemm on 2048 x 2048 matrices (the best of a few), with the current threads.
-double sgemm_peak_gflops() {
-#ifdef MLP_USE_BLAS
+// GFLOP/s of gemm(n, a, b, c), C = A B on random 2048 x 2048 matrices, the best of a few runs.
+template <typename Gemm>
+double sgemm_gflops(Gemm gemm) {
   const int n = 2048;
   std::vector<float> a(std::size_t(n) * n), b(a.size()), c(a.size());
   mlp::Random rng(1);
@@ -96,31 +96,29 @@ double sgemm_peak_gflops() {
   double best = 1e9;
   for (int r = 0; r < 6; ++r) {
     auto t = Clock::now();
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a.data(), n, b.data(), n, 0.0f, c.data(),
-                n);
+    gemm(n, a.data(), b.data(), c.data());
     best = std::min(best, seconds_since(t));
   }
   return 2.0 * n * n * n / best / 1e9;
+}
+
+// OpenBLAS's cblas_sgemm with the current threads (0 without BLAS).
+double sgemm_peak_gflops() {
+#ifdef MLP_USE_BLAS
+  return sgemm_gflops([](int n, const float* a, const float* b, float* c) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
+  });
 #else
   return 0;
 #endif
 }
 
-// GFLOP/s of oneDNN's sgemm on the same matrices (the kernels mlp::Predictor uses), 0 without it.
+// oneDNN's sgemm (the kernels mlp::Predictor uses), 0 without it.
 double onednn_sgemm_gflops() {
 #ifdef MLP_USE_DNNL
-  const int n = 2048;
-  std::vector<float> a(std::size_t(n) * n), b(a.size()), c(a.size());
-  mlp::Random rng(1);
-  for (auto& v : a) v = static_cast<float>(rng.rand());
-  for (auto& v : b) v = static_cast<float>(rng.rand());
-  double best = 1e9;
-  for (int r = 0; r < 6; ++r) {
-    auto t = Clock::now();
-    dnnl_sgemm('N', 'N', n, n, n, 1.0f, a.data(), n, b.data(), n, 0.0f, c.data(), n);
-    best = std::min(best, seconds_since(t));
-  }
-  return 2.0 * n * n * n / best / 1e9;
+  return sgemm_gflops([](int n, const float* a, const float* b, float* c) {
+    dnnl_sgemm('N', 'N', n, n, n, 1.0f, a, n, b, n, 0.0f, c, n);
+  });
 #else
   return 0;
 #endif

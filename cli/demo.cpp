@@ -9,11 +9,16 @@
 
 #include "commands.h"
 #include "mlp/activation.h"
-#include "mlp/fixed_mlp.h"
 #include "mlp/format.h"
 #include "mlp/init.h"
 #include "mlp/model.h"
 #include "mlp/trainer.h"
+
+// FixedMlp needs libstdc++'s <experimental/simd>; elsewhere the demo trains through Trainer.
+#if defined(__GLIBCXX__) && __has_include(<experimental/simd>)
+#define MLP_DEMO_FIXED_MLP 1
+#include "mlp/fixed_mlp.h"
+#endif
 
 namespace mlp::cli {
 namespace {
@@ -64,6 +69,7 @@ TutorialResult run_with_trainer(const Activation& hidden) {
   return r;
 }
 
+#ifdef MLP_DEMO_FIXED_MLP
 // Through FixedMlp, the compile-time 2-4-1 network (relu or identity hidden layer): the same
 // training, its weights equal to numpy's bit for bit on this project's machines.
 template <ActivationKind Act>
@@ -71,20 +77,33 @@ TutorialResult run_fixed(const Activation& hidden) {
   Model<double> model = tutorial_model(hidden);
   FixedMlp<double, 2, 4, 1, Act> net(model);
   auto start = std::chrono::steady_clock::now();
-  const double train_loss = net.template train<2>(kTrainFeatures.data(), kTrainLabels.data(), kTrainFeatures.rows(),
-                                                  kLearningRate, kEpochs);
+  net.template train<2>(kTrainFeatures.data(), kTrainLabels.data(), kTrainFeatures.rows(), kLearningRate, kEpochs);
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   net.copy_to(model);
-  TutorialResult r{model, Matrix<double>(1, 1), train_loss, 0, seconds};
-  net.predict(kTestFeatures.data(), r.predictions.data());
-  const double e = r.predictions(0, 0) - kTestLabels(0, 0);
-  r.error = e * e;  // mse_loss over the one test row
+  // mse_loss(predictions, labels) as numpy computes it: the squared errors summed in order, / n.
+  auto mse = [&](const Matrix<double>& x, const Matrix<double>& y, double* first_prediction) {
+    double sum = 0;
+    for (std::size_t i = 0; i < x.rows(); ++i) {
+      double p = 0;
+      net.predict(x.row(i), &p);
+      if (i == 0 && first_prediction) *first_prediction = p;
+      const double e = p - y(i, 0);
+      sum += e * e;
+    }
+    return sum / static_cast<double>(x.rows());
+  };
+  TutorialResult r{model, Matrix<double>(1, 1), 0, 0, seconds};
+  r.train_loss = mse(kTrainFeatures, kTrainLabels, nullptr);
+  r.error = mse(kTestFeatures, kTestLabels, r.predictions.data());
   return r;
 }
+#endif
 
 TutorialResult run_tutorial(const Activation& hidden) {
+#ifdef MLP_DEMO_FIXED_MLP
   if (hidden.kind == ActivationKind::relu) return run_fixed<ActivationKind::relu>(hidden);
   if (hidden.kind == ActivationKind::identity) return run_fixed<ActivationKind::identity>(hidden);
+#endif
   return run_with_trainer(hidden);
 }
 

@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Installs the system packages mlp.cpp needs to build and test (Debian 12; the tests train on
 # Fashion-MNIST from dataset-fashion-mnist), skipping those
-# already present. With --reference, also the Python packages that generate golden data.
+# already present (ocl-icd-opencl-dev: oneDNN's CMake files require OpenCL's). With --reference, also the Python packages that generate golden data.
 set -euo pipefail
 
-packages=(g++ make cmake pkg-config libopenblas-dev libdnnl-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
+packages=(g++ make cmake pkg-config libopenblas-dev libdnnl-dev ocl-icd-opencl-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
           libgtest-dev libbenchmark-dev dataset-fashion-mnist)
 if [[ "${1:-}" == "--reference" ]]; then
   packages+=(python3-numpy python3-torch python3-sklearn)

@@ -205,8 +205,7 @@ TEST(TutorialAllocations, NoneAfterTheFirstStep) {
   EXPECT_EQ(window.count(), 0);
 }
 
-// fit's per-batch loop (gather, step, a per-batch schedule, the callback) allocates nothing either:
-// count from the end of one batch to the end of a later one in the same epoch.
+// FixedMlp's whole training loop and its prediction allocate nothing.
 TEST(FixedMlpAllocations, NoneInTrainingOrPrediction) {
   mlp::ModelConfig config;
   config.sizes = {2, 4, 1};
@@ -224,6 +223,8 @@ TEST(FixedMlpAllocations, NoneInTrainingOrPrediction) {
   EXPECT_TRUE(std::isfinite(loss) && std::isfinite(p));
 }
 
+// fit's per-batch loop (gather, step, a per-batch schedule, the callback) allocates nothing either:
+// count from the end of one batch to the end of a later one in the same epoch.
 TEST(TrainerLoopAllocations, NoneBetweenBatches) {
   mlp::ModelConfig config;
   config.sizes = {20, 16, 3};

@@ -6,8 +6,9 @@
 // it is meant for widths of tens, not hundreds. Model and Trainer remain the general path; a
 // FixedMlp converts from and to a Model of the same shape.
 //
-// The arithmetic is fixed, whatever the compiler flags (no contraction of a * b + c behind our
-// back), and each SIMD lane computes exactly the scalar formula:
+// The arithmetic is fixed, whatever the contraction setting (no a * b + c fused behind our back;
+// -ffast-math, which would also reorder sums and drop the NaN checks, is refused), and each SIMD
+// lane computes exactly the scalar formula:
 //   the hidden layer's products x · W1ᵀ and hdᵀ · x: a chain of fused multiply-adds in index
 //     order, started by one rounded product (as BLAS's matrix-matrix kernels compute them);
 //   the output layer's products h · W2ᵀ, dᵀ · h and d · W2: rounded products summed in two lanes,
@@ -30,7 +31,12 @@
 #include "mlp/error.h"
 #include "mlp/model.h"
 
-// No a * b + c fused behind our back: GCC per function (the pragma region), Clang per block.
+#if defined(__FAST_MATH__) || (defined(__FINITE_MATH_ONLY__) && __FINITE_MATH_ONLY__)
+#error "mlp/fixed_mlp.h: -ffast-math / -ffinite-math-only would change FixedMlp's arithmetic and remove its divergence checks; compile this file without them"
+#endif
+
+// No a * b + c fused behind our back: GCC per function (the pragma region), Clang per block
+// (Clang ignores the pragma under -ffp-contract=fast; its default, "on", respects it).
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC push_options
 #pragma GCC optimize("fp-contract=off")
@@ -258,7 +264,8 @@ class FixedMlp {
     Lanes h[B], hd[B];
     T d[B][Out];
     // forward: h = relu(x · W1ᵀ + b1), p = h · W2ᵀ + b2; then d = 2 (p - y) / n, which is
-    // (p - y) * (2 / n) exactly when n is a power of two.
+    // (p - y) * (2 / n) exactly when n is a power of two (unless 2 (p - y) overflows, when the
+    // loss is infinite and training throws either way).
     double loss = 0;
     each<B>([&](auto r) {
       Lanes z = Lanes(x[r * In]) * w.w1t[0];
@@ -266,8 +273,8 @@ class FixedMlp {
         if constexpr (k > 0) z = stdx::fma(Lanes(x[r * In + k]), w.w1t[k], z);
       });
       z = z + w.b1;
-      // relu as std::max(z, 0) = z < 0 ? 0 : z. (A NaN here makes the loss NaN, which throws.)
-      if constexpr (Act == ActivationKind::relu) z = stdx::max(z, Lanes(T(0)));
+      // relu: z < 0 ? 0 : z, lane by lane (NaN passes; stdx::max would not promise that).
+      if constexpr (Act == ActivationKind::relu) stdx::where(z < T(0), z) = T(0);
       h[r] = z;
       each<Out>([&](auto o) {
         const T p = two_lane_sum(h[r] * w.w2[o]) + w.b2[o];

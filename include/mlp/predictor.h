@@ -1,9 +1,12 @@
 // Batch inference from a snapshot of a trained model. Built with oneDNN, a float32 model's dense
 // layers run as oneDNN matmul primitives whose weights are repacked once, up front, into the
-// layout the kernels read fastest, with the bias and a relu fused into the product; rows go
-// through the network a block at a time, so each layer's output stays in cache for the next.
-// Anything else (float64, batch normalization, a build without oneDNN) runs Model::predict.
-// The outputs equal Model::predict's up to the rounding of the float32 products.
+// layout the kernels read fastest, with the bias added inside the product and relu in one pass
+// after it; rows go through the network a block at a time, so each layer's output stays in cache
+// for the next.
+// Anything else (float64, batch normalization, a build without oneDNN) runs Model::predict on a
+// copy of the model, with Model::predict's results exactly. The packed path's outputs equal
+// Model::predict's up to the rounding of the float32 products (NaN inputs give NaN, as there).
+// One thread at a time: a Predictor keeps its buffers between calls.
 #pragma once
 
 #include <cstddef>
@@ -25,7 +28,8 @@ class Predictor {
 
   std::size_t inputs() const;
   std::size_t outputs() const;
-  // Whether the packed oneDNN path is in use (false: Model::predict on a copy).
+  // Whether predictions run on oneDNN: the model was packed and no call so far has had to fall
+  // back to Model::predict (which happens only if oneDNN refuses a call).
   bool packed() const;
 
   // The outputs (rows, outputs) for x (rows, inputs); ShapeError when the columns do not match.
