@@ -6,7 +6,9 @@
 // Anything else (float64, batch normalization, a build without oneDNN) runs Model::predict on a
 // copy of the model, with Model::predict's results exactly. The packed path's outputs equal
 // Model::predict's up to the rounding of the float32 products (NaN inputs give NaN, as there).
-// One thread at a time: a Predictor keeps its buffers between calls.
+// One thread at a time: a Predictor keeps its buffers between calls. oneDNN computes on OpenMP's
+// threads (mlp::set_threads sets their number), which spin for a moment after each call; work on
+// OpenBLAS's threads right after a call (training) shares the cores with them meanwhile.
 #pragma once
 
 #include <cstddef>
