@@ -25,6 +25,14 @@ namespace {
 // Fashion-MNIST network: 512 rows 8% slower, 2048 and whole-batch 1-3% slower.
 constexpr std::size_t kBlockRows = 1024;
 
+// relu in place (z < 0 ? 0 : z; NaN passes), split over oneDNN's OpenMP threads, which are
+// awake right after the product.
+void relu_in_place(float* a, std::size_t n) {
+  const auto count = static_cast<std::ptrdiff_t>(n);
+#pragma omp parallel for schedule(static)
+  for (std::ptrdiff_t i = 0; i < count; ++i) a[i] = a[i] < 0.0f ? 0.0f : a[i];
+}
+
 // One dense layer: weights packed for the kernels, the bias, and how its activation is applied.
 // relu is not a post-op of the primitive: oneDNN's is a max instruction, which turns NaN into 0
 // where Model::predict passes NaN on. Our own pass over the block's output, still in cache, costs
@@ -132,7 +140,7 @@ class PackedNetwork {
         dst = last ? out : a.data();
         activation_forward(l.activation, dst, z_.data(), rows, l.out);
       } else if (l.activation.kind == ActivationKind::relu) {
-        relu_forward(dst, dst, rows * l.out);  // in place, NaN passed on
+        relu_in_place(dst, rows * l.out);
       }
       in = dst;
     }
