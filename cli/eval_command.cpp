@@ -10,6 +10,7 @@
 #include "inference.h"
 #include "mlp/loss.h"
 #include "mlp/metrics.h"
+#include "threads_option.h"
 
 namespace mlp::cli {
 namespace {
@@ -18,9 +19,11 @@ struct EvalArgs {
   std::string model;
   DataArgs data;
   bool json = false;
+  int threads = 0;
 };
 
 void run(const EvalArgs& a) {
+  apply_threads_option(a.threads);
   io::ModelDescription d = io::read_description(a.model);
   RawData data = load_model_data(a.data, d, true);
   Outputs o = run_model(a.model, d, data);
@@ -84,6 +87,7 @@ void add_eval_command(CLI::App& app) {
   cmd->add_option("--labels", a->data.labels, "Labels in a separate file (NPY or IDX data)");
   cmd->add_option("--delimiter", a->data.delimiter, "CSV field separator")->capture_default_str();
   cmd->add_flag("--json", a->json, "Print one JSON object (samples, loss, and accuracy or mse, rmse, mae, r2)");
+  add_threads_option(cmd, a->threads);
   cmd->callback([a]() { run(*a); });
 }
 

@@ -9,6 +9,7 @@
 #include "inference.h"
 #include "mlp/format.h"
 #include "mlp/io/file.h"
+#include "threads_option.h"
 
 namespace mlp::cli {
 namespace {
@@ -17,6 +18,7 @@ struct PredictArgs {
   std::string model;
   DataArgs data;
   std::string output;
+  int threads = 0;
 };
 
 // A CSV field, quoted when it holds a delimiter, quote or line break (RFC 4180).
@@ -28,6 +30,7 @@ std::string field(const std::string& s) {
 }
 
 void run(const PredictArgs& a) {
+  apply_threads_option(a.threads);
   io::ModelDescription d = io::read_description(a.model);
   RawData data = load_model_data(a.data, d, false);
   Outputs o = run_model(a.model, d, data);
@@ -67,6 +70,7 @@ void add_predict_command(CLI::App& app) {
   cmd->add_option("--target", a->data.target, "Accepted for symmetry with train and eval; predict reads no labels");
   cmd->add_option("--labels", a->data.labels, "Accepted for symmetry with train and eval; predict reads no labels");
   cmd->add_option("--delimiter", a->data.delimiter, "CSV field separator")->capture_default_str();
+  add_threads_option(cmd, a->threads);
   cmd->callback([a]() {
     PredictArgs args = *a;
     args.data.target.clear();

@@ -17,10 +17,10 @@
 #include "mlp/io/model_file.h"
 #include "mlp/io/svg.h"
 #include "mlp/scaler.h"
-#include "mlp/threads.h"
 #include "mlp/trainer.h"
 #include "progress.h"
 #include "specs.h"
+#include "threads_option.h"
 
 namespace mlp::cli {
 namespace {
@@ -164,8 +164,7 @@ Matrix<T> target_matrix(const std::vector<double>& values, std::size_t cols, con
 
 template <typename T>
 void train(const TrainArgs& a) {
-  if (a.threads < 0) throw InvalidArgument("--threads must be at least 1, got " + std::to_string(a.threads));
-  if (a.threads > 0) set_threads(a.threads);
+  apply_threads_option(a.threads);
   // The data and the task.
   RawData data = load_training_data(a.data);
   TaskChoice task = choose_task(data, a.task);
@@ -402,7 +401,7 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--init", a->init_file, "Start from the weights in this safetensors file");
   cmd->add_option("--initializer", a->init, "Weight initializer: default, xavier_uniform, xavier_normal, kaiming_uniform, kaiming_normal, lecun_normal, orthogonal, zeros, constant:V")->capture_default_str();
   cmd->add_option("--dtype", a->dtype, "f32 or f64")->capture_default_str();
-  cmd->add_option("--threads", a->threads, "Threads for matrix products (default: all cores)");
+  add_threads_option(cmd, a->threads);
   cmd->add_option("--clip-norm", a->clip_norm, "Clip the gradient norm to this value; 0: off")->capture_default_str();
   cmd->add_option("--history", a->history, "Write one CSV row per epoch (epoch, seconds, lr, losses, metrics)");
   cmd->add_option("--plot", a->plot, "Draw the loss and metric curves into this SVG file");

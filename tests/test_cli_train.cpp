@@ -491,6 +491,24 @@ TEST(CliTrain, PredictWritesToStdoutOrToAFile) {
   EXPECT_EQ(t.rows.size(), 30u);
 }
 
+TEST(CliTrain, PredictAndEvalTakeTheThreadSetting) {
+  ScratchDir dir;
+  write_file(dir / "d.csv", mlp_test::csv_text(kLinearHeader, linear_rows(300, 23)));
+  ok("train " + q(dir / "d.csv") + " --hidden 16 --epochs 3 -q -o " + q(dir / "m.st"));
+  Table one = table_of(ok("predict " + q(dir / "m.st") + " " + q(dir / "d.csv") + " --threads 1").out);
+  Table two = table_of(ok("predict " + q(dir / "m.st") + " " + q(dir / "d.csv") + " --threads 2").out);
+  ASSERT_EQ(one.rows.size(), 300u);
+  ASSERT_EQ(two.rows.size(), 300u);
+  for (std::size_t r = 0; r < one.rows.size(); ++r)
+    EXPECT_NEAR(std::stod(one.rows[r][0]), std::stod(two.rows[r][0]), 1e-5 * (1 + std::fabs(std::stod(two.rows[r][0]))));
+  EXPECT_EQ(json_of(ok("eval " + q(dir / "m.st") + " " + q(dir / "d.csv") + " --threads 1 --json"))["samples"], 300);
+  for (const char* command : {"predict", "eval"}) {
+    CommandResult bad = mlp(std::string(command) + " " + q(dir / "m.st") + " " + q(dir / "d.csv") + " --threads -1");
+    EXPECT_NE(bad.status, 0) << command;
+    EXPECT_NE(bad.err.find("--threads must be at least 1"), std::string::npos) << bad.err;
+  }
+}
+
 TEST(CliTrain, TaskIsInferredOrOverridden) {
   ScratchDir dir;
   Numbers u(18);
