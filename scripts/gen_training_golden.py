@@ -174,6 +174,11 @@ schedules = [
 for name, spec, warmup in schedules:
     run(name, **REG, opt_spec=SGDM, sched_spec=spec, warmup=warmup)
 run("sched_onecycle_adam", **REG, opt_spec=("adam", dict(lr=0.01)), sched_spec=("onecycle", dict(max_lr=0.02)))
+# One-cycle switches on the momentum of an optimizer built with momentum 0 (torch cycles the
+# 'momentum' key whenever the optimizer has one).
+run("sched_onecycle_sgd_momentum0", **REG, opt_spec=("sgd", dict(lr=0.05)), sched_spec=("onecycle", dict(max_lr=0.1)))
+run("sched_onecycle_rmsprop_momentum0", **REG, opt_spec=("rmsprop", dict(lr=0.01)),
+    sched_spec=("onecycle", dict(max_lr=0.01)))
 
 run("multiclass_adam", task="multiclass", sizes=[4, 6, 5, 3], hidden="relu", loss_name="cross_entropy",
     opt_spec=("adam", dict(lr=0.01)), seed=1)

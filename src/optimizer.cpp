@@ -173,7 +173,8 @@ class Sgd final : public FlatOptimizer<T> {
     this->check_lr(lr);
     o_.lr = lr;
   }
-  bool has_momentum() const override { return o_.momentum > 0; }
+  // torch's SGD has a 'momentum' setting even at 0, so one-cycle cycles (and switches on) it.
+  bool has_momentum() const override { return true; }
   double momentum() const override { return o_.momentum; }
   void set_momentum(double momentum) override {
     SGDOptions o = o_;
@@ -335,7 +336,8 @@ class RMSprop final : public FlatOptimizer<T> {
     this->check_lr(lr);
     o_.lr = lr;
   }
-  bool has_momentum() const override { return o_.momentum > 0; }
+  // As SGD: torch's RMSprop has a 'momentum' setting even at 0, which one-cycle cycles.
+  bool has_momentum() const override { return true; }
   double momentum() const override { return o_.momentum; }
   void set_momentum(double momentum) override {
     require_nonnegative("rmsprop", "momentum", momentum);

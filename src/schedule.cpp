@@ -242,7 +242,7 @@ void LrScheduler::start(double base_lr, std::optional<double> base_momentum) {
   momentum_.reset();
   if (const auto* s = std::get_if<OneCycleLR>(&options_)) {
     // OneCycleLR ignores the optimizer's lr: it starts at max_lr / div_factor (its step 0). It
-    // cycles the optimizer's momentum when it has one; torch would also switch on momentum 0.
+    // cycles the optimizer's momentum when it has one (SGD and RMSprop even at momentum 0).
     const CyclePoint c = one_cycle_at(*s, 0);
     lr_ = c.lr;
     if (s->cycle_momentum && base_momentum) momentum_ = c.momentum;

@@ -351,8 +351,10 @@ TEST(Optimizer, SetLrChangesTheNextStepAndRefusesBadValues) {
 }
 
 TEST(Optimizer, MomentumIsSgdRmspropMomentumAndAdamBeta1) {
+  // SGD and RMSprop have a momentum setting even at 0 (torch's one-cycle switches it on).
   auto sgd0 = mlp::make_optimizer<double>(mlp::SGDOptions{});
-  EXPECT_FALSE(sgd0->has_momentum());
+  EXPECT_TRUE(sgd0->has_momentum());
+  EXPECT_EQ(sgd0->momentum(), 0.0);
   auto sgd = mlp::make_optimizer<double>(mlp::SGDOptions{.momentum = 0.9});
   EXPECT_TRUE(sgd->has_momentum());
   EXPECT_EQ(sgd->momentum(), 0.9);
@@ -373,7 +375,7 @@ TEST(Optimizer, MomentumIsSgdRmspropMomentumAndAdamBeta1) {
     EXPECT_THROW(adam->set_momentum(1.0), InvalidArgument) << name;  // beta1 must stay below 1
   }
 
-  EXPECT_FALSE(mlp::make_optimizer<double>(mlp::RMSpropOptions{})->has_momentum());
+  EXPECT_TRUE(mlp::make_optimizer<double>(mlp::RMSpropOptions{})->has_momentum());
   auto rms = mlp::make_optimizer<double>(mlp::RMSpropOptions{.momentum = 0.5});
   EXPECT_TRUE(rms->has_momentum());
   rms->set_momentum(0.95);

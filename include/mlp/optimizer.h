@@ -69,7 +69,8 @@ class Optimizer {
   virtual double lr() const = 0;
   virtual void set_lr(double lr) = 0;
   // The momentum a one-cycle schedule cycles: SGD's and RMSprop's momentum, Adam's and AdamW's beta1.
-  // has_momentum() is false for Adagrad, and for SGD and RMSprop with momentum 0.
+  // has_momentum() is false for Adagrad only: SGD and RMSprop have a momentum setting even at 0
+  // (torch's one-cycle schedule then switches it on), Adam's is beta1.
   virtual bool has_momentum() const = 0;
   virtual double momentum() const = 0;
   virtual void set_momentum(double momentum) = 0;
