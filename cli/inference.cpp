@@ -1,10 +1,9 @@
-// Inference for predict and eval: the stored dtype, scaling, and the outputs turned into
+// Inference for predict and eval: the stored tensors' dtype, scaling, and the outputs turned into
 // target units or class probabilities.
 #include "inference.h"
 
 #include <algorithm>
 #include <cmath>
-#include <nlohmann/json.hpp>
 
 #include "array_dataset.h"
 #include "mlp/metrics.h"
@@ -80,9 +79,8 @@ Outputs run(const std::string& path, const io::ModelDescription& d, const RawDat
 }  // namespace
 
 Outputs run_model(const std::string& path, const io::ModelDescription& d, const RawData& data) {
-  nlohmann::json t = nlohmann::json::parse(d.training_json, nullptr, false);
-  std::string dtype = t.is_object() ? t.value("dtype", "f32") : "f32";
-  return dtype == "f64" ? run<double>(path, d, data) : run<float>(path, d, data);
+  // In the precision the weights were stored in: F64 tensors run as double, anything else as float.
+  return d.weight_dtype == "F64" ? run<double>(path, d, data) : run<float>(path, d, data);
 }
 
 }  // namespace mlp::cli

@@ -126,22 +126,33 @@ void copy_tensor(const SafeTensors& st, const std::string& path, const std::stri
   }
 }
 
-std::string read_header_metadata(const std::string& path) {
+// What read_description needs from the header alone: the mlp description and the stored dtype
+// of the first layer's weight.
+struct HeaderInfo {
+  std::string mlp;           // empty: not an mlp model (or not a readable safetensors header)
+  std::string weight_dtype;  // layers.0.weight's dtype ("F32", "F64", ...), empty if absent
+};
+
+HeaderInfo read_header(const std::string& path) {
   // Reads just the header: 8-byte length, then the JSON.
   std::ifstream in(path, std::ios::binary);
-  if (!in) return "";
+  if (!in) return {};
   unsigned char len[8];
-  if (!in.read(reinterpret_cast<char*>(len), 8)) return "";
+  if (!in.read(reinterpret_cast<char*>(len), 8)) return {};
   std::uint64_t n = 0;
   for (int i = 7; i >= 0; --i) n = (n << 8) | len[i];
-  if (n > kSafetensorsMaxHeader) return "";
+  if (n > kSafetensorsMaxHeader) return {};
   std::string header(n, '\0');
-  if (!in.read(header.data(), static_cast<std::streamsize>(n))) return "";
+  if (!in.read(header.data(), static_cast<std::streamsize>(n))) return {};
   json j = json::parse(header, nullptr, false);
-  if (j.is_discarded() || !j.is_object() || !j.contains("__metadata__")) return "";
+  if (j.is_discarded() || !j.is_object() || !j.contains("__metadata__")) return {};
   const json& m = j["__metadata__"];
-  if (!m.is_object() || !m.contains("mlp") || !m["mlp"].is_string()) return "";
-  return m["mlp"].get<std::string>();
+  if (!m.is_object() || !m.contains("mlp") || !m["mlp"].is_string()) return {};
+  HeaderInfo info{m["mlp"].get<std::string>(), ""};
+  const auto w = j.find(weight_name(0));
+  if (w != j.end() && w->is_object() && w->contains("dtype") && (*w)["dtype"].is_string())
+    info.weight_dtype = (*w)["dtype"].get<std::string>();
+  return info;
 }
 
 }  // namespace
@@ -198,15 +209,17 @@ void load_weights(const std::string& path, Model<T>& model) {
   model.buffers() = staging.buffers();
 }
 
-bool is_mlp_model(const std::string& path) { return !read_header_metadata(path).empty(); }
+bool is_mlp_model(const std::string& path) { return !read_header(path).mlp.empty(); }
 
 ModelDescription read_description(const std::string& path) {
-  std::string text = read_header_metadata(path);
-  if (text.empty()) {
+  HeaderInfo header = read_header(path);
+  if (header.mlp.empty()) {
     read_safetensors(path);  // throws its precise error when the file itself is bad
     throw Error(path + ": not an mlp model (a safetensors file without an mlp description)");
   }
-  return parse_description(path, text);
+  ModelDescription d = parse_description(path, header.mlp);
+  d.weight_dtype = header.weight_dtype;
+  return d;
 }
 
 template <typename T>

@@ -26,6 +26,10 @@ struct ModelDescription {
   // Regression targets are standardized for training: y' = (y - offset) / scale. Empty: none.
   std::vector<double> target_offset, target_scale;
   std::string training_json = "{}";        // a JSON object: settings, epochs, final metrics
+  // Read from the file, not written: the stored dtype of layers.0.weight ("F32", "F64", ...; empty
+  // for a description not read from a file). The tensors, not the description, say how the
+  // weights were kept.
+  std::string weight_dtype;
 };
 
 // The tensor names of layer i.
