@@ -477,6 +477,28 @@ TEST(CliTrain, ProgressIsOneLinePerEpochWhenStderrIsNotATerminal) {
   EXPECT_NE(r.err.find(dir / "m.st"), std::string::npos) << "the summary says where the model went";
 }
 
+// On a terminal, each epoch redraws one progress line ("\r\033[K...") and ends it with the epoch's
+// summary. script(1) (util-linux, in every Debian) gives the command a pseudo-terminal.
+TEST(CliTrain, ProgressBarRedrawsOneLineOnATerminal) {
+  if (mlp_test::run_command("script -q -e -c true /dev/null").status != 0)
+    GTEST_SKIP() << "script(1) cannot open a pseudo-terminal here";
+  ScratchDir dir;
+  write_file(dir / "d.csv", mlp_test::csv_text(kLinearHeader, linear_rows(100, 16)));
+  const std::string train = std::string(MLP_BINARY) + " train " + q(dir / "d.csv") +
+                            " --hidden 4 --epochs 2 --batch-size 8 --val-split 0 --early-stopping 0 -o " + q(dir / "m.st");
+  CommandResult r = mlp_test::run_command("script -q -e -c " + q(train) + " /dev/null");
+  ASSERT_EQ(r.status, 0) << r.out << r.err;
+  const std::string& t = r.out;  // the terminal's bytes: stdout and stderr together
+  EXPECT_NE(t.find("\r\x1b[Kepoch 1/2 ["), std::string::npos) << t;
+  EXPECT_NE(t.find("[########################] batch 13/13 loss "), std::string::npos) << "a full bar at the last batch";
+  EXPECT_NE(t.find("\r\x1b[Kepoch 2/2 "), std::string::npos) << t;
+  EXPECT_NE(t.find(" ETA "), std::string::npos) << t;
+  // -q draws nothing, terminal or not.
+  CommandResult quiet = mlp_test::run_command("script -q -e -c " + q(train + " -q") + " /dev/null");
+  ASSERT_EQ(quiet.status, 0) << quiet.out << quiet.err;
+  EXPECT_EQ(quiet.out.find("epoch"), std::string::npos) << quiet.out;
+}
+
 TEST(CliTrain, PredictWritesToStdoutOrToAFile) {
   ScratchDir dir;
   write_file(dir / "d.csv", mlp_test::csv_text(kLinearHeader, linear_rows(30, 17)));
