@@ -19,6 +19,7 @@
 #include "mlp/model.h"
 #include "mlp/random.h"
 #include "mlp/trainer.h"
+#include "tutorial_fixture.h"
 
 namespace {
 
@@ -188,16 +189,12 @@ INSTANTIATE_TEST_SUITE_P(Configs, TrainStepAllocations, testing::ValuesIn(kCases
 
 // The tutorial's float64 network, as `mlp demo` trains it.
 TEST(TutorialAllocations, NoneAfterTheFirstStep) {
-  mlp::ModelConfig config;
-  config.sizes = {2, 4, 1};
-  mlp::Model<double> model(config);
-  mlp::Random rng(99);
-  mlp::init_tutorial(model, rng);
+  mlp::Model<double> model = mlp_test::tutorial_model();
   mlp::TrainOptions options;
   options.batch_size = 2;
   mlp::Trainer<double> trainer(model, mlp::Loss{mlp::LossKind::mse}, mlp::SGDOptions{.lr = 0.00001}, options);
-  const mlp::Matrix<double> x{{22.5, 72.0}, {31.4, 45.0}, {19.8, 85.0}, {27.6, 63}};
-  const mlp::Matrix<double> y{{95}, {210}, {70}, {155}};
+  const mlp::Matrix<double>& x = mlp_test::kTutorialX;
+  const mlp::Matrix<double>& y = mlp_test::kTutorialY;
   trainer.train_step(x.row(0), y.row(0), 2);
   AllocationWindow window;
   for (int e = 0; e < 10; ++e)
@@ -207,14 +204,9 @@ TEST(TutorialAllocations, NoneAfterTheFirstStep) {
 
 // FixedMlp's whole training loop and its prediction allocate nothing.
 TEST(FixedMlpAllocations, NoneInTrainingOrPrediction) {
-  mlp::ModelConfig config;
-  config.sizes = {2, 4, 1};
-  mlp::Model<double> model(config);
-  mlp::Random rng(99);
-  mlp::init_tutorial(model, rng);
-  mlp::FixedMlp<double, 2, 4, 1> net(model);
-  const double x[8] = {22.5, 72.0, 31.4, 45.0, 19.8, 85.0, 27.6, 63};
-  const double y[4] = {95, 210, 70, 155};
+  mlp::FixedMlp<double, 2, 4, 1> net(mlp_test::tutorial_model());
+  const double* x = mlp_test::kTutorialX.data();
+  const double* y = mlp_test::kTutorialY.data();
   double p = 0;
   AllocationWindow window;
   const double loss = net.train<2>(x, y, 4, 1e-5, 100);

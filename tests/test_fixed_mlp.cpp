@@ -14,6 +14,7 @@
 #include "mlp/trainer.h"
 #include "run_command.h"
 #include "temp_files.h"
+#include "tutorial_fixture.h"
 
 namespace {
 
@@ -41,17 +42,9 @@ std::vector<T> uniform(std::size_t n, unsigned seed, double scale = 1) {
 
 // The tutorial's table and weights (np.random.seed(99)).
 struct Tutorial {
-  std::vector<double> x{22.5, 72.0, 31.4, 45.0, 19.8, 85.0, 27.6, 63};
-  std::vector<double> y{95, 210, 70, 155};
-  mlp::Model<double> model;
-  Tutorial() : model([] {
-    mlp::ModelConfig c;
-    c.sizes = {2, 4, 1};
-    return c;
-  }()) {
-    mlp::Random rng(99);
-    mlp::init_tutorial(model, rng);
-  }
+  const double* x = mlp_test::kTutorialX.data();
+  const double* y = mlp_test::kTutorialY.data();
+  mlp::Model<double> model = mlp_test::tutorial_model();
 };
 
 // numpy's weights after the tutorial's 1000 epochs (scripts/gen_tutorial_weights.py).
@@ -70,7 +63,7 @@ TEST(FixedMlp, TutorialRunEqualsNumpysWeightsBitForBit) {
 
   Tutorial t;
   mlp::FixedMlp<double, 2, 4, 1> net(t.model);
-  const double loss = net.train<2>(t.x.data(), t.y.data(), 4, 0.00001, 1000);
+  const double loss = net.train<2>(t.x, t.y, 4, 0.00001, 1000);
   EXPECT_TRUE(std::isfinite(loss));
   net.copy_to(t.model);
   for (std::size_t i = 0; i < numpy.size(); ++i)
@@ -196,21 +189,16 @@ TEST(FixedMlp, RefusesModelsOfAnotherShape) {
 TEST(FixedMlp, BadArgumentsThrowAndDivergenceLeavesTheWeights) {
   Tutorial t;
   mlp::FixedMlp<double, 2, 4, 1> net(t.model);
-  EXPECT_THROW(net.train<3>(t.x.data(), t.y.data(), 4, 1e-5, 1), mlp::InvalidArgument);  // 4 rows, batch 3
-  EXPECT_THROW(net.train<2>(t.x.data(), t.y.data(), 0, 1e-5, 1), mlp::InvalidArgument);
-  EXPECT_THROW(net.train<2>(t.x.data(), t.y.data(), 4, -1.0, 1), mlp::InvalidArgument);
-  EXPECT_THROW(net.train<2>(t.x.data(), t.y.data(), 4, NAN, 1), mlp::InvalidArgument);
+  EXPECT_THROW(net.train<3>(t.x, t.y, 4, 1e-5, 1), mlp::InvalidArgument);  // 4 rows, batch 3
+  EXPECT_THROW(net.train<2>(t.x, t.y, 0, 1e-5, 1), mlp::InvalidArgument);
+  EXPECT_THROW(net.train<2>(t.x, t.y, 4, -1.0, 1), mlp::InvalidArgument);
+  EXPECT_THROW(net.train<2>(t.x, t.y, 4, NAN, 1), mlp::InvalidArgument);
 
   // A linear network with a learning rate of 0.01 diverges on the tutorial's unscaled inputs.
-  mlp::ModelConfig c;
-  c.sizes = {2, 4, 1};
-  c.hidden = {Activation{ActivationKind::identity}};
-  mlp::Model<double> linear_model(c);
-  mlp::Random rng(99);
-  mlp::init_tutorial(linear_model, rng);
+  mlp::Model<double> linear_model = mlp_test::tutorial_model(Activation{ActivationKind::identity});
   mlp::FixedMlp<double, 2, 4, 1, ActivationKind::identity> linear(linear_model);
   try {
-    linear.train<2>(t.x.data(), t.y.data(), 4, 0.01, 1000);
+    linear.train<2>(t.x, t.y, 4, 0.01, 1000);
     FAIL() << "expected NumericError";
   } catch (const mlp::NumericError& e) {
     EXPECT_NE(std::string(e.what()).find("training diverged"), std::string::npos) << e.what();
@@ -223,7 +211,7 @@ TEST(FixedMlp, BadArgumentsThrowAndDivergenceLeavesTheWeights) {
 TEST(FixedMlp, ZeroEpochsChangeNothing) {
   Tutorial t;
   mlp::FixedMlp<double, 2, 4, 1> net(t.model);
-  net.train<2>(t.x.data(), t.y.data(), 4, 1e-5, 0);
+  net.train<2>(t.x, t.y, 4, 1e-5, 0);
   mlp::Model<double> back = t.model;
   net.copy_to(back);
   EXPECT_EQ(back.parameters(), t.model.parameters());
