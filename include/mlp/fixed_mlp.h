@@ -181,19 +181,17 @@ class FixedMlp {
   // product and sum rounded. This is how numpy's matrix-vector kernel sums them for the
   // tutorial's network; it also halves the dependent chain.
   template <std::size_t K, typename Term>
-  MLP_FIXED_INLINE static T two_lane_sum(Term term) {
+  MLP_FIXED_INLINE static auto two_lane_sum(Term term) {
     MLP_FIXED_NO_CONTRACT
-    T even = term(0);
+    auto even = term(std::integral_constant<std::size_t, 0>{});  // T, or Lanes
     if constexpr (K == 1) {
       return even;
     } else {
-      T odd = term(1);
-      for (std::size_t k = 2; k < K; ++k) {
-        if (k % 2 == 0)
-          even = even + term(k);
-        else
-          odd = odd + term(k);
-      }
+      decltype(even) odd = term(std::integral_constant<std::size_t, 1>{});
+      each<K>([&](auto k) {
+        if constexpr (k >= 2 && k % 2 == 0) even = even + term(k);
+        if constexpr (k >= 2 && k % 2 == 1) odd = odd + term(k);
+      });
       return even + odd;
     }
   }
@@ -226,7 +224,7 @@ class FixedMlp {
 
   // The two-lane sum of a vector's lanes: (v0 + v2 + ...) + (v1 + v3 + ...).
   MLP_FIXED_INLINE static T two_lane_sum(const Lanes& v) {
-    return two_lane_sum<Hidden>([&](std::size_t j) { return v[j]; });
+    return two_lane_sum<Hidden>([&](std::size_t j) { return T(v[j]); });
   }
 
   // f(0), f(1), ..., f(N - 1) with compile-time indices (std::integral_constant): every array
@@ -236,24 +234,6 @@ class FixedMlp {
   MLP_FIXED_INLINE static void each(F&& f) {
     [&]<std::size_t... I>(std::index_sequence<I...>) { (f(std::integral_constant<std::size_t, I>{}), ...); }(
         std::make_index_sequence<N>{});
-  }
-
-  // Rounded products term(0), term(1), ... summed in two lanes (see two_lane_sum above), for
-  // vectors of lanes.
-  template <std::size_t K, typename Term>
-  MLP_FIXED_INLINE static Lanes two_lane_sum_lanes(Term term) {
-    MLP_FIXED_NO_CONTRACT
-    Lanes even = term(std::integral_constant<std::size_t, 0>{});
-    if constexpr (K == 1) {
-      return even;
-    } else {
-      Lanes odd = term(std::integral_constant<std::size_t, 1>{});
-      each<K>([&](auto k) {
-        if constexpr (k >= 2 && k % 2 == 0) even = even + term(k);
-        if constexpr (k >= 2 && k % 2 == 1) odd = odd + term(k);
-      });
-      return even + odd;
-    }
   }
 
   // relu lane by lane: z < 0 ? 0 : z (NaN passes; stdx::max would not promise that), and its
@@ -311,7 +291,7 @@ class FixedMlp {
     });
     // gradient_backward and relu_backward: hd = (h > 0) * (d · W2)
     each<B>([&](auto r) {
-      Lanes g = two_lane_sum_lanes<Out>([&](auto o) { return Lanes(d[r][o]) * w.w2[o]; });
+      Lanes g = two_lane_sum<Out>([&](auto o) { return Lanes(d[r][o]) * w.w2[o]; });
       if constexpr (Act == ActivationKind::relu) g = relu_backward_lanes(h[r], g);
       hd[r] = g;
     });
@@ -321,7 +301,7 @@ class FixedMlp {
       each<B>([&](auto r) {
         if constexpr (r > 0) db = db + d[r][o];
       });
-      w.w2[o] = w.w2[o] - two_lane_sum_lanes<B>([&](auto r) { return Lanes(d[r][o]) * h[r]; }) * Lanes(lr);
+      w.w2[o] = w.w2[o] - two_lane_sum<B>([&](auto r) { return Lanes(d[r][o]) * h[r]; }) * Lanes(lr);
       w.b2[o] = w.b2[o] - db * lr;
     });
     // backward, hidden layer: W1 -= hdᵀ · x * lr, b1 -= sum(hd) * lr
