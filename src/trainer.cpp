@@ -226,8 +226,8 @@ std::vector<EpochStats> Trainer<T>::fit_split(const Dataset<T>& train, const Dat
       best_epoch_ = e + 1;
       bad_epochs = 0;
       if (options_.early_stopping_patience > 0 && options_.restore_best_weights) {
-        best_params = model_.parameters();
-        best_buffers = model_.buffers();
+        best_params.assign(model_.parameters().begin(), model_.parameters().end());
+        best_buffers.assign(model_.buffers().begin(), model_.buffers().end());
       }
     } else if (options_.early_stopping_patience > 0 && ++bad_epochs >= options_.early_stopping_patience) {
       stopped_early_ = true;
@@ -237,8 +237,8 @@ std::vector<EpochStats> Trainer<T>::fit_split(const Dataset<T>& train, const Dat
     if (!keep_going) break;
   }
   if (options_.early_stopping_patience > 0 && options_.restore_best_weights && !best_params.empty()) {
-    model_.parameters() = best_params;
-    model_.buffers() = best_buffers;
+    std::copy(best_params.begin(), best_params.end(), model_.parameters().begin());
+    std::copy(best_buffers.begin(), best_buffers.end(), model_.buffers().begin());
   } else {
     best_epoch_ = history.size();
   }

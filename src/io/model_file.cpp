@@ -1,6 +1,7 @@
 // Saving and loading whole models as safetensors with an mlp description in the metadata.
 #include "mlp/io/model_file.h"
 
+#include <algorithm>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -205,8 +206,8 @@ void load_weights(const std::string& path, Model<T>& model) {
   if (st.contains(extra))
     throw ShapeError(path + ": the file has more layers than the model's " + std::to_string(model.num_layers()) +
                      " (found '" + extra + "')");
-  model.parameters() = staging.parameters();
-  model.buffers() = staging.buffers();
+  std::copy(staging.parameters().begin(), staging.parameters().end(), model.parameters().begin());
+  std::copy(staging.buffers().begin(), staging.buffers().end(), model.buffers().begin());
 }
 
 bool is_mlp_model(const std::string& path) { return !read_header(path).mlp.empty(); }
