@@ -1,14 +1,14 @@
 // `mlp predict MODEL DATA [-o OUT.csv]`: one CSV row per input row — the outputs (regression) or
-// the class and the class probabilities (classification).
+// the class and the class probabilities (classification), after any --keep columns.
 #include <cstdio>
 #include <memory>
 #include <string>
 
 #include "commands.h"
-#include "data_loading.h"
-#include "inference.h"
+#include "data_options.h"
 #include "mlp/format.h"
 #include "mlp/io/file.h"
+#include "mlp/pipeline.h"
 #include "threads_option.h"
 
 namespace mlp::cli {
@@ -16,8 +16,9 @@ namespace {
 
 struct PredictArgs {
   std::string model;
-  DataArgs data;
+  DataFlags data;
   std::string output;
+  std::vector<std::string> keep;
   int threads = 0;
 };
 
@@ -31,27 +32,43 @@ std::string field(const std::string& s) {
 
 void run(const PredictArgs& a) {
   apply_threads_option(a.threads);
-  io::ModelDescription d = io::read_description(a.model);
-  RawData data = load_model_data(a.data, d, false);
-  Outputs o = run_model(a.model, d, data);
+  if (!a.output.empty()) io::check_writable(a.output);
+  const Pipeline model = Pipeline::load(a.model);
+  const data::Loaded in = data::load(a.data.path, load_options(a.data, false));
+  const Predictions p = model.predict(in.features);
+  for (const std::string& line : p.preprocessing.lines()) std::fprintf(stderr, "%s: %s\n", a.data.path.c_str(), line.c_str());
+  // The kept columns, as written.
+  const data::CsvTable& t = in.features.table;
+  std::vector<std::size_t> keep;
+  for (const std::string& spec : a.keep) {
+    if (!in.features.is_table) throw InvalidArgument("--keep names CSV columns; " + a.data.path + " has none");
+    keep.push_back(t.find_column(spec));
+  }
+  auto kept = [&](std::size_t r) {
+    std::string s;
+    for (std::size_t c : keep)
+      s += field(t.columns[c].numeric ? format_repr(t.value(r, c)) : t.columns[c].text[r]) + ",";
+    return s;
+  };
+  // Probabilities of a float32 model at float32's precision; regression outputs (in the targets'
+  // units, computed in double) in full.
+  const bool f32 = model.precision() == Precision::f32 && model.classification();
+  auto number = [&](double v) { return f32 ? format_repr_f32(static_cast<float>(v)) : format_repr(v); };
+  const auto& d = model.description();
   std::string csv;
-  if (d.classification) {
-    csv = "class";
+  for (std::size_t c : keep) csv += field(t.columns[c].name) + ",";
+  if (model.classification()) {
+    csv += "class";
     for (const std::string& c : d.class_names) csv += "," + field("prob_" + c);
-    csv += "\n";
-    for (std::size_t r = 0; r < o.rows; ++r) {
-      csv += field(d.class_names[o.predicted[r]]);
-      for (std::size_t c = 0; c < o.cols; ++c) csv += "," + format_repr(o.values[r * o.cols + c]);
-      csv += "\n";
-    }
   } else {
-    for (std::size_t k = 0; k < o.cols; ++k)
-      csv += (k ? "," : "") + field(k < d.target_names.size() ? d.target_names[k] : "y" + std::to_string(k));
+    for (std::size_t k = 0; k < p.cols; ++k) csv += (k ? "," : "") + field(k < d.target_names.size() ? d.target_names[k] : "y" + std::to_string(k));
+  }
+  csv += "\n";
+  for (std::size_t r = 0; r < p.rows; ++r) {
+    csv += kept(r);
+    if (model.classification()) csv += field(d.class_names[p.classes[r]]) + ",";
+    for (std::size_t k = 0; k < p.cols; ++k) csv += (k ? "," : "") + number(p.values[r * p.cols + k]);
     csv += "\n";
-    for (std::size_t r = 0; r < o.rows; ++r) {
-      for (std::size_t k = 0; k < o.cols; ++k) csv += (k ? "," : "") + format_repr(o.values[r * o.cols + k]);
-      csv += "\n";
-    }
   }
   if (a.output.empty())
     std::fwrite(csv.data(), 1, csv.size(), stdout);
@@ -67,16 +84,10 @@ void add_predict_command(CLI::App& app) {
   cmd->add_option("model", a->model, "The model (safetensors, from mlp train)")->required();
   cmd->add_option("data", a->data.path, "Data: CSV (the model's feature columns, by name), NPY or IDX")->required();
   cmd->add_option("-o,--output", a->output, "Write the CSV here (default: stdout)");
-  cmd->add_option("--target", a->data.target, "Accepted for symmetry with train and eval; predict reads no labels");
-  cmd->add_option("--labels", a->data.labels, "Accepted for symmetry with train and eval; predict reads no labels");
-  cmd->add_option("--delimiter", a->data.delimiter, "CSV field separator")->capture_default_str();
+  cmd->add_option("--keep", a->keep, "CSV columns (IDs) to copy into the output before the predictions, comma-separated")->delimiter(',');
+  add_data_options(cmd, a->data, false);
   add_threads_option(cmd, a->threads);
-  cmd->callback([a]() {
-    PredictArgs args = *a;
-    args.data.target.clear();
-    args.data.labels.clear();
-    run(args);
-  });
+  cmd->callback([a]() { run(*a); });
 }
 
 }  // namespace mlp::cli

@@ -189,4 +189,22 @@ std::string format_numpy(const double* values, std::size_t rows, std::size_t col
   return out;
 }
 
+std::string format_label(double x) {
+  if (x == std::floor(x) && std::fabs(x) < 1e15) return std::to_string(static_cast<long long>(x));
+  return format_repr(x);
+}
+
+std::string format_short(double x, int digits) {
+  char buf[48];
+  std::snprintf(buf, sizeof buf, "%.*g", digits, x);
+  return buf;
+}
+
+std::string format_repr_f32(float x) {
+  if (!std::isfinite(x)) return format_repr(x);
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, x);
+  return std::string(buf, end);
+}
+
 }  // namespace mlp

@@ -12,6 +12,7 @@
 #include <system_error>
 #include <vector>
 
+#include "mlp/activation.h"
 #include "mlp/error.h"
 #include "mlp/tensor.h"
 
@@ -327,6 +328,26 @@ void loss_backward(const Loss& loss, T* dp, const T* p, const T* y, std::size_t 
   }
 }
 
+template <typename T>
+void loss_probabilities(const Loss& loss, T* probs, const T* p, std::size_t rows, std::size_t cols) {
+  const std::size_t n = rows * cols;
+  switch (loss.kind) {
+    case LossKind::cross_entropy:
+      activation_forward(Activation{ActivationKind::softmax}, probs, p, rows, cols);
+      break;
+    case LossKind::nll:
+      for (std::size_t i = 0; i < n; ++i) probs[i] = std::exp(p[i]);
+      break;
+    case LossKind::bce_with_logits:
+      activation_forward(Activation{ActivationKind::sigmoid}, probs, p, rows, cols);
+      break;
+    default:
+      if (probs != p) std::copy(p, p + n, probs);
+  }
+}
+
+template void loss_probabilities<float>(const Loss&, float*, const float*, std::size_t, std::size_t);
+template void loss_probabilities<double>(const Loss&, double*, const double*, std::size_t, std::size_t);
 template double loss_forward<float>(const Loss&, const float*, const float*, std::size_t, std::size_t);
 template double loss_forward<double>(const Loss&, const double*, const double*, std::size_t, std::size_t);
 template void loss_backward<float>(const Loss&, float*, const float*, const float*, std::size_t, std::size_t);

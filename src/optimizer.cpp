@@ -451,4 +451,31 @@ OptimizerOptions default_optimizer_options(std::string_view name) {
   throw InvalidArgument("unknown optimizer '" + std::string(name) + "'; valid: " + valid);
 }
 
+OptimizerOptions optimizer_options(std::string_view name, double lr, double momentum, bool nesterov,
+                                   double weight_decay) {
+  OptimizerOptions o = default_optimizer_options(name);
+  std::visit(
+      [&](auto& opt) {
+        using O = std::decay_t<decltype(opt)>;
+        if (lr != 0) opt.lr = lr;
+        if (weight_decay >= 0) opt.weight_decay = weight_decay;
+        if constexpr (std::is_same_v<O, SGDOptions> || std::is_same_v<O, RMSpropOptions>) {
+          opt.momentum = momentum;
+        } else if (momentum != 0) {
+          throw InvalidArgument("momentum applies to sgd and rmsprop, not " + std::string(name));
+        }
+        if constexpr (std::is_same_v<O, SGDOptions>) {
+          opt.nesterov = nesterov;
+        } else if (nesterov) {
+          throw InvalidArgument("nesterov applies to sgd, not " + std::string(name));
+        }
+      },
+      o);
+  return o;
+}
+
+double optimizer_lr(const OptimizerOptions& options) {
+  return std::visit([](const auto& v) { return v.lr; }, options);
+}
+
 }  // namespace mlp

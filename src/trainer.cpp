@@ -25,11 +25,20 @@ Task task_for_loss(const Loss& loss) {
   }
 }
 
-namespace {
-
-double optimizer_lr(const OptimizerOptions& o) {
-  return std::visit([](const auto& v) { return v.lr; }, o);
+bool monitor_maximizes(const std::string& monitor, Task task) {
+  static const std::vector<std::string> regression = {"mse", "rmse", "mae", "r2"};
+  static const std::vector<std::string> classification = {"accuracy", "top5_accuracy", "precision", "recall", "f1", "log_loss"};
+  if (monitor == "val_loss" || monitor == "loss") return false;
+  const auto& names = task == Task::regression ? regression : classification;
+  if (monitor.starts_with("val_") && std::find(names.begin(), names.end(), monitor.substr(4)) != names.end())
+    return monitor != "val_mse" && monitor != "val_rmse" && monitor != "val_mae" && monitor != "val_log_loss";
+  std::string valid = "loss, val_loss";
+  for (const auto& n : names) valid += ", val_" + n;
+  throw InvalidArgument("cannot monitor '" + monitor + "' in " +
+                        (task == Task::regression ? "regression" : "classification") + "; valid: " + valid);
 }
+
+namespace {
 
 constexpr std::size_t kEvalChunk = 4096;  // rows per forward pass when evaluating
 
@@ -75,6 +84,7 @@ Trainer<T>::Trainer(Model<T>& model, Loss loss, OptimizerOptions optimizer, Trai
   if (!(options_.clip_grad_norm >= 0) || !(options_.clip_grad_value >= 0))
     throw InvalidArgument("trainer: gradient clipping limits must be >= 0");
   if (!(options_.min_delta >= 0)) throw InvalidArgument("trainer: min_delta must be >= 0");
+  monitor_maximizes(options_.monitor, task_);  // validates the name
   if (task_ == Task::multiclass && model_.config().output.kind != ActivationKind::identity &&
       loss_.kind == LossKind::cross_entropy)
     throw InvalidArgument("trainer: cross_entropy takes logits; use the identity output activation (got " +
@@ -178,6 +188,10 @@ std::vector<EpochStats> Trainer<T>::fit_split(const Dataset<T>& train, const Dat
   std::vector<T> best_params, best_buffers;
   double best_metric = std::numeric_limits<double>::infinity();
   std::size_t bad_epochs = 0;
+  const bool maximize = monitor_maximizes(options_.monitor, task_);
+  if (!validation && options_.monitor.starts_with("val_") && options_.monitor != "val_loss")
+    throw InvalidArgument("cannot monitor '" + options_.monitor +
+                          "' without validation data (give a validation set or split)");
   best_epoch_ = 0;
   stopped_early_ = false;
   model_.set_training(true);
@@ -212,16 +226,25 @@ std::vector<EpochStats> Trainer<T>::fit_split(const Dataset<T>& train, const Dat
       stats.val_loss = ev.loss;
       stats.val_metrics = std::move(ev.metrics);
     }
-    double monitored = validation ? stats.val_loss : stats.train_loss;
+    const double loss_monitored = validation ? stats.val_loss : stats.train_loss;
     if (!scheduler_.per_batch()) {
-      scheduler_.step(monitored);
+      scheduler_.step(loss_monitored);
       apply_schedule();
     }
+    // The monitored quantity, as a number to minimize.
+    double monitored = std::numeric_limits<double>::quiet_NaN();
+    if (options_.monitor == "loss")
+      monitored = stats.train_loss;
+    else if (options_.monitor == "val_loss")
+      monitored = loss_monitored;
+    else
+      for (const auto& [name, value] : stats.val_metrics)
+        if (options_.monitor.compare(4, std::string::npos, name) == 0) monitored = maximize ? -value : value;
     stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     history.push_back(stats);
 
     bool keep_going = true;
-    if (best_epoch_ == 0 || monitored < best_metric - options_.min_delta) {
+    if (best_epoch_ == 0 || monitored < best_metric - options_.min_delta) {  // false for NaN
       best_metric = monitored;
       best_epoch_ = e + 1;
       bad_epochs = 0;
@@ -282,19 +305,20 @@ Evaluation Trainer<T>::evaluate_metrics(const Dataset<T>& data) {
   ev.loss = run_eval(data, &probs, &y);
   const std::size_t rows = probs.rows(), out = probs.cols();
   if (!std::isfinite(ev.loss)) return ev;  // a diverged model: the loss says it all
-  if (before_metrics) before_metrics(probs, y);
   if (task_ == Task::regression) {
+    const auto& offset = options_.target_offset;
+    const auto& scale = options_.target_scale;
+    if (!offset.empty())
+      for (std::size_t i = 0; i < probs.size(); ++i) {
+        probs.data()[i] = static_cast<T>(probs.data()[i] * scale[i % out] + offset[i % out]);
+        y.data()[i] = static_cast<T>(y.data()[i] * scale[i % out] + offset[i % out]);
+      }
     RegressionMetrics m = regression_metrics(probs.data(), y.data(), rows, out);
     ev.metrics = {{"mse", m.mse}, {"rmse", m.rmse}, {"mae", m.mae}, {"r2", m.r2}};
     return ev;
   }
   // Turn the outputs into class probabilities.
-  if (loss_.kind == LossKind::cross_entropy)
-    activation_forward(Activation{ActivationKind::softmax}, probs.data(), probs.data(), rows, out);
-  else if (loss_.kind == LossKind::nll)
-    for (std::size_t i = 0; i < probs.size(); ++i) probs.data()[i] = std::exp(probs.data()[i]);
-  else if (loss_.kind == LossKind::bce_with_logits)
-    activation_forward(Activation{ActivationKind::sigmoid}, probs.data(), probs.data(), rows, out);
+  loss_probabilities(loss_, probs.data(), probs.data(), rows, out);
   if (task_ == Task::binary) {
     if (out != 1) return ev;  // several independent binary outputs: the loss only
     for (std::size_t i = 0; i < rows; ++i)

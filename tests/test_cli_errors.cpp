@@ -140,14 +140,20 @@ TEST_F(CliErrors, TrainOnRaggedRows) {
   expect_train_fails(q(longer), {longer + ":4:"});
 }
 
-TEST_F(CliErrors, TrainOnNonNumericFeatures) {
-  std::string abc = file("abc.csv", "a,b,y\n1,2,3.5\n4,abc,6.5\n");
-  expect_train_fails(q(abc), {abc + ":3:2: 'abc' is not a number"});  // the example
+TEST_F(CliErrors, TrainWithMissingFeatureValuesUnderMissingError) {
   std::string empty_cell = file("cell.csv", "a,b,y\n1,2,3.5\n4,5,6.5\n,8,9.5\n");
-  expect_train_fails(q(empty_cell), {empty_cell + ":4:1:"});
-  // The first bad cell in file order: line first, then column.
-  std::string two = file("two.csv", "a,b,y\n1,2,3.5\n4,5,6.5\n7,x,8.5\ny,1,2.5\n");
-  expect_train_fails(q(two), {two + ":4:2:", "'x'"});
+  expect_train_fails(q(empty_cell) + " --missing error", {empty_cell + ":4:1: missing value", "--missing"});
+  // The first missing cell of a column; a text column too.
+  std::string text = file("text.csv", "a,k,y\n1,red,3.5\n4,NA,6.5\n7,?,8.5\n");
+  expect_train_fails(q(text) + " --missing error", {text + ":3:2: missing value 'NA'"});
+  std::string nan = file("nan.csv", "a,b,y\n1,2,3.5\n4,5,6.5\nnan,8,9.5\n");
+  expect_train_fails(q(nan) + " --missing error", {nan + ":4:1:", "missing"});
+  expect_train_fails(q(nan) + " --missing nothing", {"missing-value policy", "impute, drop, error"});
+}
+
+TEST_F(CliErrors, TrainOnAColumnWithNoValues) {
+  std::string empty = file("empty_column.csv", "a,b,y\n1,,3.5\n4,NA,6.5\n");
+  expect_train_fails(q(empty), {empty, "'b'", "no values", "--ignore"});
 }
 
 TEST_F(CliErrors, TrainOnNanInfiniteOrOverflowingFeatures) {
@@ -155,8 +161,6 @@ TEST_F(CliErrors, TrainOnNanInfiniteOrOverflowingFeatures) {
     std::string name, csv, where;
   };
   const std::vector<Case> cases = {
-      {"nan.csv", "a,b,y\n1,2,3.5\n4,5,6.5\nnan,8,9.5\n", ":4:1:"},
-      {"NaN.csv", "a,b,y\n1,NaN,3.5\n4,5,6.5\n", ":2:2:"},
       {"inf.csv", "a,b,y\n1,2,3.5\n4,inf,6.5\n", ":3:2:"},
       {"minus_inf.csv", "a,b,y\n1,2,3.5\n-Infinity,5,6.5\n", ":3:1:"},
       {"overflow.csv", "a,b,y\n1,2,3.5\n4,1e999,6.5\n", ":3:2:"},
@@ -192,7 +196,10 @@ TEST_F(CliErrors, NanClassLabelAfterTheFirstRowNamesLineAndColumn) {
   // One line naming the file, the line and the column of the NaN:
   std::string label = file("label.csv", "a,b,k\n1,2,1\n4,5,nan\n7,8,2\n");
   expect_train_fails(q(label) + " --task classification", {label, "nan"});
-  expect_train_fails(q(label) + " --task classification", {label + ":3:3:", "finite"});
+  expect_train_fails(q(label) + " --task classification", {label + ":3:3:", "missing", "label"});
+  // An empty label cell is no class of its own.
+  std::string empty = file("empty.csv", "a,b,k\n1,2,cat\n4,5,\n7,8,dog\n");
+  expect_train_fails(q(empty), {empty + ":3:3: missing value", "label"});
 }
 
 TEST_F(CliErrors, TrainWithAnUnknownTargetColumn) {
@@ -259,12 +266,12 @@ TEST_F(CliErrors, TrainOnIdxWhoseHeaderDisagreesWithItsSize) {
 
 TEST_F(CliErrors, TrainWithABadValidationFile) {
   std::string good = shared("good.csv");
-  std::string wide = file("wide.csv", "a,b,c,y\n1,2,3,4.5\n");
-  expect_train_fails(q(good) + " --val " + q(wide), {wide});
+  std::string narrow = file("narrow.csv", "a,y\n1,4.5\n");  // columns are found by name
+  expect_train_fails(q(good) + " --val " + q(narrow), {narrow, "'b'"});
   std::string ragged = file("ragged.csv", "a,b,y\n1,2,3.5\n4,5\n");
   expect_train_fails(q(good) + " --val " + q(ragged), {ragged + ":3:"});
   std::string nan = file("nan.csv", "a,b,y\n1,2,3.5\n4,nan,6.5\n");
-  expect_train_fails(q(good) + " --val " + q(nan), {nan + ":3:2:"});
+  expect_train_fails(q(good) + " --missing error --val " + q(nan), {nan + ":3:2:", "missing"});
   std::string missing = dir_ / "missing.csv";
   expect_train_fails(q(good) + " --val " + q(missing), {missing});
   // A class the training labels do not have.
@@ -455,8 +462,6 @@ TEST_F(CliErrors, PredictOnBadCsv) {
   expect_predict_fails(model, ragged, {ragged + ":3:"});
   std::string abc = file("abc.csv", "a,b\n1,2\n3,abc\n");
   expect_predict_fails(model, abc, {abc + ":3:2: 'abc' is not a number"});
-  std::string nan = file("nan.csv", "a,b\n1,2\nnan,4\n");
-  expect_predict_fails(model, nan, {nan + ":3:1:"});
   std::string inf = file("inf.csv", "b,a\n1,2\n3,-inf\n");  // columns found by name, in any order
   expect_predict_fails(model, inf, {inf + ":3:2:"});
   std::string overflow = file("overflow.csv", "a,b\n1e999,2\n");

@@ -56,14 +56,14 @@ TEST(DataCsv, NumericColumns) {
   EXPECT_EQ(t.value(1, 2), 600.0);
 }
 
-TEST(DataCsv, TextColumnKeepsCellsAsWritten) {
+TEST(DataCsv, TextColumnKeepsCellsWithoutSurroundingSpaces) {
   CsvTable t = read("x,label\n1,cat\n2, dog \n3,\"bird, small\"\n");
   ASSERT_EQ(t.rows, 3u);
   EXPECT_TRUE(t.columns[0].numeric);
   const auto& label = t.columns[1];
   EXPECT_FALSE(label.numeric);
   EXPECT_FALSE(label.all_finite());
-  EXPECT_EQ(label.text, (std::vector<std::string>{"cat", " dog ", "bird, small"}));
+  EXPECT_EQ(label.text, (std::vector<std::string>{"cat", "dog", "bird, small"}));  // trimmed as headers are
   EXPECT_EQ(label.first_non_numeric.line, 2u);
   EXPECT_EQ(label.first_non_numeric.column, 2u);
   EXPECT_EQ(label.first_non_numeric.text, "cat");
@@ -83,7 +83,7 @@ TEST(DataCsv, ColumnTurningTextLateKeepsEveryCell) {
   CsvTable t = read(text);
   ASSERT_EQ(t.rows, 4u);
   EXPECT_TRUE(t.columns[0].numeric);
-  EXPECT_EQ(t.columns[1].text, (std::vector<std::string>{" 1.50 ", "+3", ".5", "abc"}));
+  EXPECT_EQ(t.columns[1].text, (std::vector<std::string>{"1.50", "+3", ".5", "abc"}));
   EXPECT_EQ(t.columns[2].text, (std::vector<std::string>{"7", "x\ny", "oops", "9"}));
   // A multi-line cell is placed at the line its field starts on.
   EXPECT_EQ(t.columns[2].first_non_numeric.line, 3u);
@@ -159,13 +159,67 @@ TEST(DataCsv, BlankLinesAreSkipped) {
   EXPECT_EQ(u.columns[0].first_non_numeric.line, 7u);
 }
 
-TEST(DataCsv, TrailingEmptyFieldCounts) {
+TEST(DataCsv, TrailingEmptyFieldCountsAsAMissingValue) {
   CsvTable t = read("a,b,c\n1,2,\n");
   EXPECT_EQ(t.rows, 1u);
-  EXPECT_FALSE(t.columns[2].numeric);  // "" is not a number
-  EXPECT_EQ(t.columns[2].text, (std::vector<std::string>{""}));
-  EXPECT_EQ(mlp::data::not_a_number_message("d.csv", t.columns[2].first_non_numeric),
-            "d.csv:2:3: '' is not a number");
+  EXPECT_TRUE(t.columns[2].numeric);  // no cell says otherwise
+  EXPECT_EQ(t.columns[2].missing, 1u);
+  EXPECT_TRUE(std::isnan(t.value(0, 2)));
+  EXPECT_FALSE(t.columns[2].all_finite());
+  EXPECT_EQ(mlp::data::missing_message("d.csv", t.columns[2].first_missing), "d.csv:2:3: missing value");
+}
+
+TEST(DataCsv, EverySpellingOfAMissingValue) {
+  // Empty, NA, N/A, NaN, null and ? in any case, with or without spaces: missing in a numeric
+  // column (NaN) and in a text column ("").
+  const std::vector<std::string> spellings = {"", "NA", "na", "N/A", "n/a", "NaN", "nan", "NULL", "null", "?", " NA "};
+  for (const std::string& m : spellings) {
+    EXPECT_TRUE(mlp::data::is_missing(m)) << "'" << m << "'";
+    CsvTable t = read("x,k\n1,red\n" + m + "," + m + "\n3,blue\n");
+    EXPECT_TRUE(t.columns[0].numeric) << m;
+    EXPECT_EQ(t.columns[0].missing, 1u) << m;
+    EXPECT_TRUE(std::isnan(t.value(1, 0))) << m;
+    EXPECT_EQ(t.columns[0].first_missing.line, 3u) << m;
+    EXPECT_FALSE(t.columns[1].numeric) << m;
+    EXPECT_EQ(t.columns[1].missing, 1u) << m;
+    EXPECT_EQ(t.columns[1].text, (std::vector<std::string>{"red", "", "blue"})) << m;
+  }
+  for (const char* not_missing : {"none", "-", "0", "n.a."}) EXPECT_FALSE(mlp::data::is_missing(not_missing)) << not_missing;
+}
+
+TEST(DataCsv, TrueAndFalseAreOneAndZero) {
+  CsvTable t = read("a,b\ntrue,1\nFALSE,2\n True ,3\n");
+  ASSERT_TRUE(t.columns[0].numeric);
+  EXPECT_EQ(t.value(0, 0), 1.0);
+  EXPECT_EQ(t.value(1, 0), 0.0);
+  EXPECT_EQ(t.value(2, 0), 1.0);
+  EXPECT_FALSE(read("a\ntrue\nyes\n").columns[0].numeric);  // yes is a category, not a boolean
+}
+
+TEST(DataCsv, WithoutAHeaderColumnsAreNumbered) {
+  CsvOptions o;
+  o.header = false;
+  CsvTable t = read("1,x\n2,y\n", o);
+  EXPECT_EQ(t.rows, 2u);
+  EXPECT_EQ(t.names(), (std::vector<std::string>{"0", "1"}));
+  EXPECT_EQ(t.value(0, 0), 1.0);
+  EXPECT_EQ(t.row_lines, (std::vector<std::size_t>{1, 2}));
+  EXPECT_EQ(t.columns[1].first_non_numeric.line, 1u);
+  // A byte-order mark is still skipped.
+  EXPECT_EQ(read("\xEF\xBB\xBF" "5,6\n", o).value(0, 0), 5.0);
+}
+
+TEST(DataCsv, TheDelimiterIsDetectedFromTheFirstRecord) {
+  EXPECT_EQ(mlp::data::detect_delimiter("a,b,c\n"), ',');
+  EXPECT_EQ(mlp::data::detect_delimiter("a;b;c\n1,5;2,5;3\n"), ';');  // decimal commas below
+  EXPECT_EQ(mlp::data::detect_delimiter("a\tb\n"), '\t');
+  EXPECT_EQ(mlp::data::detect_delimiter("a|b|c\n"), '|');
+  EXPECT_EQ(mlp::data::detect_delimiter("\"x;y\",b\n"), ',');  // not inside quotes
+  EXPECT_EQ(mlp::data::detect_delimiter("single\n"), ',');
+  CsvTable t = read("a;b;c\n1;2;3\n");
+  EXPECT_EQ(t.cols(), 3u);
+  EXPECT_EQ(t.value(0, 2), 3.0);
+  EXPECT_EQ(read("a|b\n1|2\n").cols(), 2u);
 }
 
 TEST(DataCsv, Delimiters) {
@@ -183,8 +237,10 @@ TEST(DataCsv, Delimiters) {
   EXPECT_EQ(s.columns[1].text, (std::vector<std::string>{"x;y"}));
   EXPECT_EQ(s.value(0, 2), 3.0);
 
-  // With the default comma, the same file is one column.
-  EXPECT_EQ(read("a;b\n1;2\n").cols(), 1u);
+  // A comma given explicitly: the same file is one column.
+  CsvOptions comma;
+  comma.delimiter = ',';
+  EXPECT_EQ(read("a;b\n1;2\n", comma).cols(), 1u);
 
   CsvOptions quote;
   quote.delimiter = '"';
@@ -226,11 +282,22 @@ INSTANTIATE_TEST_SUITE_P(
         NumberCase{"inf", true, kInf}, NumberCase{"-Infinity", true, -kInf},
         NumberCase{"+inf", true, kInf}, NumberCase{"1e999", true, kInf},
         NumberCase{"-1e999", true, -kInf}, NumberCase{"1e-999", true, 0.0},
-        NumberCase{"", false, 0}, NumberCase{" ", false, 0}, NumberCase{"1_000", false, 0},
+        NumberCase{"", true, NAN}, NumberCase{" ", true, NAN}, NumberCase{"1_000", false, 0},  // missing: NaN
         NumberCase{"0x10", false, 0}, NumberCase{"+-1", false, 0}, NumberCase{"--1", false, 0},
         NumberCase{"1.2.3", false, 0}, NumberCase{"1e", false, 0}, NumberCase{"e5", false, 0},
         NumberCase{".", false, 0}, NumberCase{"nan(1)", false, 0}, NumberCase{"1 2", false, 0},
-        NumberCase{"12abc", false, 0}, NumberCase{"\xC3\xA9", false, 0}));
+        NumberCase{"12abc", false, 0}, NumberCase{"\xC3\xA9", false, 0}),
+    [](const ::testing::TestParamInfo<NumberCase>& info) {  // readable, stable test names
+      std::string name = std::to_string(info.index) + "_";
+      for (const char* p = info.param.cell; *p; ++p) {
+        const char c = *p;
+        if (std::isalnum(static_cast<unsigned char>(c)) && static_cast<unsigned char>(c) < 0x80)
+          name += c;
+        else
+          name += c == '-' ? "minus" : c == '+' ? "plus" : c == '.' ? "dot" : c == ' ' ? "space" : "x";
+      }
+      return name;
+    });
 
 TEST(DataCsv, ExactDoublesRoundTrip) {
   // %.17g text reads back as the same double, for many values.
@@ -255,10 +322,11 @@ TEST(DataCsv, NonFiniteValuesAreReported) {
   EXPECT_TRUE(t.columns[0].all_finite());
   EXPECT_TRUE(t.columns[1].numeric);
   EXPECT_FALSE(t.columns[1].all_finite());
+  EXPECT_EQ(t.columns[1].first_missing.line, 3u);  // nan is a missing value
   const CellRef& b = t.columns[1].first_non_finite;
-  EXPECT_EQ(b.line, 3u);
+  EXPECT_EQ(b.line, 5u);
   EXPECT_EQ(b.column, 2u);
-  EXPECT_EQ(b.text, "nan");
+  EXPECT_EQ(b.text, "inf");
   const CellRef& c = t.columns[2].first_non_finite;
   EXPECT_EQ(c.line, 4u);
   EXPECT_EQ(c.text, "1e999");
@@ -319,9 +387,9 @@ TEST(DataCsv, NumericMatrixSelectsColumnsRowMajor) {
 
 TEST(DataCsv, HeaderNames) {
   CsvTable t = read(" a ,,\" c \",a\n1,2,3,4\n");
-  EXPECT_EQ(t.names(), (std::vector<std::string>{"a", "1", " c ", "a"}));
+  EXPECT_EQ(t.names(), (std::vector<std::string>{"a", "1", "c", "a"}));  // trimmed, quoted or not
   EXPECT_EQ(t.find_column("1"), 1u);  // the empty name took its index
-  EXPECT_EQ(t.find_column(" c "), 2u);
+  EXPECT_EQ(t.find_column("c"), 2u);
 }
 
 TEST(DataCsv, FindColumn) {

@@ -11,6 +11,17 @@ namespace mlp {
 // positional for exponents in [-4, 16), scientific otherwise ("0.01857474128461772", "1e-05").
 std::string format_repr(double x);
 
+// printf's %.<digits>g: "0.123457", "1.5e-07": numbers in messages and summaries.
+std::string format_short(double x, int digits = 6);
+
+// The shortest string that reads back the same float: float32 values at their own precision
+// (at most 9 significant digits), as numpy prints a float32.
+std::string format_repr_f32(float x);
+
+// A number as a label or category name: whole numbers as integers ("3", "-1"), others as
+// format_repr ("2.5").
+std::string format_label(double x);
+
 // numpy's str() of a float64 array with default print options (precision 8, 'maxprec'):
 // shared padding, scientific notation when numpy would use it, nan and inf.
 // As a 1-D array "[a b c]" when rows == 1 and as_vector, else 2-D "[[a b]\n [c d]]".

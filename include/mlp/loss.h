@@ -42,4 +42,10 @@ double loss_forward(const Loss& loss, const T* p, const T* y, std::size_t rows, 
 template <typename T>
 void loss_backward(const Loss& loss, T* dp, const T* p, const T* y, std::size_t rows, std::size_t cols);
 
+// probs (rows, cols) = the probabilities a classification loss reads in the outputs p (rows,
+// cols): softmax of logits (cross_entropy), exp of log-probabilities (nll), sigmoid of logits
+// (bce_with_logits), p itself (bce). Overwrites probs, which may be p. Regression losses: a copy.
+template <typename T>
+void loss_probabilities(const Loss& loss, T* probs, const T* p, std::size_t rows, std::size_t cols);
+
 }  // namespace mlp

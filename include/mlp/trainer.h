@@ -33,16 +33,29 @@ struct TrainOptions {
   std::uint32_t seed = 0;       // shuffling, the validation split and dropout masks
   // Without a validation set, hold out this fraction of the rows (a seeded random choice).
   double validation_split = 0;
-  // Stop after this many epochs without improvement of the validation loss (the training loss
-  // without validation) by more than min_delta; 0 turns early stopping off.
+  // Stop after this many epochs without improvement of `monitor` by more than min_delta; 0 turns
+  // early stopping off. The monitored quantity also picks the best epoch.
   std::size_t early_stopping_patience = 0;
   double min_delta = 0;
+  // Keras's names: "val_loss" (the default; the training loss when there is no validation data),
+  // "loss", or "val_" and a metric of the task (val_accuracy, val_f1, val_precision, val_recall,
+  // val_log_loss, val_top5_accuracy; val_mse, val_rmse, val_mae, val_r2). Accuracies, precision,
+  // recall, f1 and r2 improve upwards, the rest downwards.
+  std::string monitor = "val_loss";
   bool restore_best_weights = true;
   double clip_grad_norm = 0;   // 0: off
   double clip_grad_value = 0;  // 0: off
   ScheduleOptions schedule = ConstantLR{};
   Warmup warmup = {};
+  // Regression targets given standardized, y' = (y - offset) / scale per output column: the
+  // validation metrics are computed on the outputs and targets mapped back to the data's units
+  // (the losses stay in the standardized units the model trains in). Empty: none.
+  std::vector<double> target_offset, target_scale;
 };
+
+// Whether `monitor` (TrainOptions::monitor) improves upwards; throws InvalidArgument for a name
+// that is no quantity of the task's, listing the valid ones.
+bool monitor_maximizes(const std::string& monitor, Task task);
 
 using Metrics = std::vector<std::pair<std::string, double>>;
 
@@ -79,9 +92,6 @@ class Trainer {
   std::function<void(const BatchStats&)> on_batch_end;
   // Called after every epoch; returning false stops training.
   std::function<bool(const EpochStats&)> on_epoch_end;
-  // Called on the outputs (rows, outputs) and targets before metrics are computed, e.g. to undo a
-  // standardization of regression targets so that rmse and mae are in the data's units.
-  std::function<void(Matrix<T>& outputs, Matrix<T>& targets)> before_metrics;
 
   // One step on a batch x (B, inputs), y (B, outputs) or (B, 1) class indices: forward, loss,
   // backward, reduce, clip, step. Returns the batch loss. A non-finite loss or gradient throws
@@ -105,8 +115,8 @@ class Trainer {
 
   Optimizer<T>& optimizer() { return *optimizer_; }
   Task task() const { return task_; }
-  // After fit: the epoch whose weights the model holds (the best one when early stopping
-  // restored it, else the last), and whether early stopping ended training.
+  // After fit: the epoch whose weights the model holds (the best one by the monitored quantity
+  // when early stopping restored it, else the last), and whether early stopping ended training.
   std::size_t best_epoch() const { return best_epoch_; }
   bool stopped_early() const { return stopped_early_; }
 

@@ -72,16 +72,35 @@ std::size_t utf8_length(const unsigned char* p, const unsigned char* end) {
   return 0;
 }
 
-enum class Number { kOk, kNotNumber };
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+bool equals_ignoring_case(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+           return (x >= 'A' && x <= 'Z' ? x + 32 : x) == (y >= 'A' && y <= 'Z' ? y + 32 : y);
+         });
+}
+
+enum class Number { kOk, kMissing, kNotNumber };
 
 // Parses a whole cell as Python's float() would (finite or not); spaces and tabs around it
 // are allowed. Out-of-range values become ±inf (overflow) or 0/denormal (underflow).
+// true and false (any letter case) are 1 and 0; missing values (is_missing) are kMissing.
 Number parse_number(std::string_view cell, double& value) {
+  cell = trim(cell);
   const char* b = cell.data();
   const char* e = b + cell.size();
-  while (b < e && is_blank(*b)) ++b;
-  while (e > b && is_blank(e[-1])) --e;
-  if (b == e) return Number::kNotNumber;
+  if (b == e) return Number::kMissing;
+  if (*b > '9' || *b == '?') {  // not a digit, sign or point: a word, then
+    if (equals_ignoring_case(cell, "true") || equals_ignoring_case(cell, "false")) {
+      value = (*b == 't' || *b == 'T') ? 1 : 0;
+      return Number::kOk;
+    }
+    if (is_missing(cell)) return Number::kMissing;
+  }
   const char* start = b;
   if (*b == '+') {
     ++b;
@@ -307,13 +326,31 @@ std::size_t count_lines(std::string_view text) {
   return n;
 }
 
-std::string trim_blanks(std::string_view s) {
-  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
-  return std::string(s);
+}  // namespace
+
+bool is_missing(std::string_view cell) {
+  cell = trim(cell);
+  for (std::string_view token : {"", "na", "n/a", "nan", "null", "?"})
+    if (equals_ignoring_case(cell, token)) return true;
+  return false;
 }
 
-}  // namespace
+char detect_delimiter(std::string_view text) {
+  const std::string_view candidates = ",;\t|";
+  std::size_t counts[4] = {0, 0, 0, 0};
+  bool quoted = false;
+  for (char c : text) {
+    if (c == '"') quoted = !quoted;
+    if (quoted) continue;
+    if (c == '\n' || c == '\r') break;
+    std::size_t k = candidates.find(c);
+    if (k != std::string_view::npos) ++counts[k];
+  }
+  std::size_t best = 0;
+  for (std::size_t k = 1; k < 4; ++k)
+    if (counts[k] > counts[best]) best = k;
+  return counts[best] > 0 ? candidates[best] : ',';
+}
 
 std::vector<std::string> CsvTable::names() const {
   std::vector<std::string> out;
@@ -374,8 +411,8 @@ std::vector<std::size_t> CsvTable::find_columns(std::string_view specs) const {
 }
 
 CsvTable parse_csv(std::string_view text, const std::string& path, const CsvOptions& options) {
-  const char d = options.delimiter;
-  if (d == '"' || d == '\r' || d == '\n' || d == '\0' || static_cast<unsigned char>(d) >= 0x80) {
+  const char d = options.delimiter ? options.delimiter : detect_delimiter(text);
+  if (d == '"' || d == '\r' || d == '\n' || static_cast<unsigned char>(d) >= 0x80) {
     throw InvalidArgument(
         "CSV delimiter must be a single ASCII character other than a quote or "
         "a line end");
@@ -383,15 +420,17 @@ CsvTable parse_csv(std::string_view text, const std::string& path, const CsvOpti
   CsvTable table;
   table.path = path;
   Scanner scan(text, path, d);
+  const std::size_t start = scan.offset();  // past a byte-order mark
   if (!scan.next()) throw DataError(path + ": empty file");
 
   const std::size_t cols = scan.size();
   table.columns.resize(cols);
   for (std::size_t j = 0; j < cols; ++j) {
     CsvColumn& c = table.columns[j];
-    c.name = scan.field(j).quoted ? std::string(scan.text(j)) : trim_blanks(scan.text(j));
+    if (options.header) c.name = trim(scan.text(j));
     if (c.name.empty()) c.name = std::to_string(j);
   }
+  if (!options.header) scan.seek(start, 1);  // the first record is data
   // Room for a row per line saves regrowing (and copying) the values.
   const std::size_t lines = count_lines(text);
   std::vector<double>& values = table.values;
@@ -412,13 +451,20 @@ CsvTable parse_csv(std::string_view text, const std::string& path, const CsvOpti
     for (std::size_t j = 0; j < cols; ++j) {
       CsvColumn& c = table.columns[j];
       std::string_view cell = scan.text(j);
-      if (!c.numeric) {
+      double value;
+      const Number kind = c.numeric ? parse_number(cell, value) : is_missing(cell) ? Number::kMissing : Number::kNotNumber;
+      if (kind == Number::kMissing) {
         values.push_back(nan);
-        c.text.emplace_back(cell);
+        if (c.missing++ == 0) c.first_missing = {scan.field(j).line, j + 1, std::string(cell)};
+        if (!c.numeric) c.text.emplace_back();
         continue;
       }
-      double value;
-      if (parse_number(cell, value) == Number::kOk) {
+      if (!c.numeric) {
+        values.push_back(nan);
+        c.text.emplace_back(trim(cell));
+        continue;
+      }
+      if (kind == Number::kOk) {
         values.push_back(value);
         if (!std::isfinite(value) && !c.first_non_finite.found()) {
           c.first_non_finite = {scan.field(j).line, j + 1, std::string(cell)};
@@ -430,7 +476,7 @@ CsvTable parse_csv(std::string_view text, const std::string& path, const CsvOpti
       c.first_non_numeric = {scan.field(j).line, j + 1, std::string(cell)};
       c.first_non_finite = {};
       c.text.resize(rows);  // rows before this one: filled in after the pass
-      c.text.emplace_back(cell);
+      c.text.emplace_back(trim(cell));
       text_from[j] = rows;
       backfill_rows = std::max(backfill_rows, rows);
     }
@@ -448,7 +494,8 @@ CsvTable parse_csv(std::string_view text, const std::string& path, const CsvOpti
       scan.next();
       for (std::size_t j = 0; j < cols; ++j) {
         if (r < text_from[j]) {
-          table.columns[j].text[r] = scan.text(j);
+          std::string_view cell = scan.text(j);
+          table.columns[j].text[r] = is_missing(cell) ? std::string_view() : trim(cell);
           values[r * cols + j] = nan;
         }
       }
@@ -467,6 +514,11 @@ std::string not_a_number_message(const std::string& path, const CellRef& cell) {
          shown(cell.text) + "' is not a number";
 }
 
+std::string missing_message(const std::string& path, const CellRef& cell) {
+  return path + ":" + std::to_string(cell.line) + ":" + std::to_string(cell.column) + ": missing value" +
+         (trim(cell.text).empty() ? std::string() : " '" + shown(cell.text) + "'");
+}
+
 std::string not_finite_message(const std::string& path, const CellRef& cell) {
   return path + ":" + std::to_string(cell.line) + ":" + std::to_string(cell.column) + ": '" +
          shown(cell.text) + "' is not a finite number";
@@ -474,25 +526,26 @@ std::string not_finite_message(const std::string& path, const CellRef& cell) {
 
 void check_finite(const CsvTable& table, const std::vector<std::size_t>& columns) {
   const CellRef* first = nullptr;
-  bool first_is_text = false;
+  int kind = 0;  // 0: not a number, 1: missing, 2: not finite
   for (std::size_t j : columns) {
     if (j >= table.cols()) {
       throw ShapeError(table.path + ": column index " + std::to_string(j) +
                        " out of range; the file has " + std::to_string(table.cols()) + " columns");
     }
     const CsvColumn& c = table.columns[j];
-    const CellRef* bad = !c.numeric                   ? &c.first_non_numeric
-                         : c.first_non_finite.found() ? &c.first_non_finite
-                                                      : nullptr;
-    if (bad && (!first || bad->line < first->line ||
-                (bad->line == first->line && bad->column < first->column))) {
-      first = bad;
-      first_is_text = !c.numeric;
-    }
+    auto earlier = [&](const CellRef& bad) {
+      return bad.found() && (!first || bad.line < first->line || (bad.line == first->line && bad.column < first->column));
+    };
+    for (const CellRef* bad : {&c.first_non_numeric, &c.first_missing, &c.first_non_finite})
+      if (earlier(*bad)) {
+        first = bad;
+        kind = bad == &c.first_non_numeric ? 0 : bad == &c.first_missing ? 1 : 2;
+      }
   }
   if (first) {
-    throw DataError(first_is_text ? not_a_number_message(table.path, *first)
-                                  : not_finite_message(table.path, *first));
+    throw DataError(kind == 0 ? not_a_number_message(table.path, *first)
+                    : kind == 1 ? missing_message(table.path, *first)
+                                : not_finite_message(table.path, *first));
   }
 }
 

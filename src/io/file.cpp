@@ -52,6 +52,12 @@ std::string write_temporary(const std::string& path, const std::string& content)
 
 }  // namespace
 
+void check_writable(const std::string& path) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) throw Error(path + ": cannot write: Is a directory");
+  ::unlink(write_temporary(path, std::string()).c_str());
+}
+
 void write_file_atomic(const std::string& path, const std::string& content) {
   write_files_atomic({{path, content}});
 }

@@ -8,6 +8,7 @@
 #include "mlp/error.h"
 #include "mlp/io/file.h"
 #include "mlp/io/safetensors.h"
+#include "mlp/version.h"
 
 namespace mlp::io {
 namespace {
@@ -25,6 +26,7 @@ json describe(const ModelDescription& d) {
   json j;
   j["format"] = "mlp.cpp model";
   j["version"] = kModelFormatVersion;
+  j["mlp_version"] = mlp::version();
   j["architecture"] = {{"sizes", c.sizes},
                        {"hidden_activations", hidden},
                        {"output_activation", c.output.name()},
@@ -37,9 +39,21 @@ json describe(const ModelDescription& d) {
   j["features"] = d.feature_names;
   j["targets"] = d.target_names;
   j["classes"] = d.class_names;
-  j["preprocessing"] = {{"scale", scale_name(d.scaler.kind)},
-                        {"feature_offset", d.scaler.offset},
-                        {"feature_scale", d.scaler.scale},
+  const Preprocessor& pre = d.preprocessor;
+  json columns = json::array();
+  for (const ColumnEncoding& c : pre.columns) {
+    json col = {{"name", c.name}};
+    if (c.categorical())
+      col.update({{"categories", c.categories}, {"fill", c.fill_category}});
+    else
+      col["fill"] = c.fill;
+    columns.push_back(col);
+  }
+  j["preprocessing"] = {{"columns", columns},
+                        {"missing", missing_policy_name(pre.missing)},
+                        {"scale", scale_name(pre.scaler.kind)},
+                        {"feature_offset", pre.scaler.offset},
+                        {"feature_scale", pre.scaler.scale},
                         {"target_offset", d.target_offset},
                         {"target_scale", d.target_scale}};
   json training = json::parse(d.training_json, nullptr, false);
@@ -58,6 +72,8 @@ ModelDescription parse_description(const std::string& path, const std::string& t
       throw bad("format version " + std::to_string(version) + " is newer than this mlp reads (" +
                 std::to_string(kModelFormatVersion) + "); upgrade mlp");
     ModelDescription d;
+    d.format_version = version;
+    d.mlp_version = j.value("mlp_version", std::string());
     const json& a = j.at("architecture");
     d.config.sizes = a.at("sizes").get<std::vector<std::size_t>>();
     d.config.hidden.clear();
@@ -73,14 +89,31 @@ ModelDescription parse_description(const std::string& path, const std::string& t
     d.target_names = j.value("targets", std::vector<std::string>{});
     d.class_names = j.value("classes", std::vector<std::string>{});
     const json& p = j.at("preprocessing");
-    d.scaler.kind = parse_scale(p.at("scale").get<std::string>());
-    d.scaler.offset = p.value("feature_offset", std::vector<double>{});
-    d.scaler.scale = p.value("feature_scale", std::vector<double>{});
+    Preprocessor& pre = d.preprocessor;
+    for (const json& col : p.value("columns", json::array())) {
+      ColumnEncoding c;
+      c.name = col.at("name").get<std::string>();
+      c.categories = col.value("categories", std::vector<std::string>{});
+      if (c.categorical())
+        c.fill_category = col.at("fill").get<std::string>();
+      else
+        c.fill = col.at("fill").get<double>();
+      pre.columns.push_back(std::move(c));
+    }
+    pre.missing = parse_missing_policy(p.value("missing", std::string("impute")));
+    pre.scaler.kind = parse_scale(p.at("scale").get<std::string>());
+    pre.scaler.offset = p.value("feature_offset", std::vector<double>{});
+    pre.scaler.scale = p.value("feature_scale", std::vector<double>{});
     d.target_offset = p.value("target_offset", std::vector<double>{});
     d.target_scale = p.value("target_scale", std::vector<double>{});
     d.training_json = j.value("training", json::object()).dump();
     std::size_t features = d.config.sizes.empty() ? 0 : d.config.sizes.front();
-    if (d.scaler.active() && (d.scaler.offset.size() != features || d.scaler.scale.size() != features))
+    std::size_t encoded = 0;
+    for (const ColumnEncoding& c : pre.columns) encoded += c.width();
+    if (!pre.columns.empty() && encoded != features)
+      throw bad("the input columns encode to " + std::to_string(encoded) + " features, the network has " +
+                std::to_string(features) + " inputs");
+    if (pre.scaler.active() && (pre.scaler.offset.size() != features || pre.scaler.scale.size() != features))
       throw bad("preprocessing statistics do not match the " + std::to_string(features) + " inputs");
     std::size_t outputs = d.config.sizes.empty() ? 0 : d.config.sizes.back();
     if (d.target_offset.size() != d.target_scale.size() ||
@@ -157,6 +190,8 @@ HeaderInfo read_header(const std::string& path) {
 }
 
 }  // namespace
+
+std::string description_json(const ModelDescription& description) { return describe(description).dump(); }
 
 std::string weight_name(std::size_t layer) { return "layers." + std::to_string(layer) + ".weight"; }
 std::string bias_name(std::size_t layer) { return "layers." + std::to_string(layer) + ".bias"; }

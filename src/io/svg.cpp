@@ -50,7 +50,9 @@ std::vector<double> ticks(double lo, double hi, int count) {
 
 }  // namespace
 
-std::string svg_line_plot(const std::vector<PlotSeries>& series, const PlotOptions& o) {
+// One plot at vertical offset y0 of height o.height: axes, ticks, series, the marker, and the
+// legend in a column right of the plot area.
+static void draw_panel(std::ostringstream& svg, const std::vector<PlotSeries>& series, const PlotOptions& o, double y0) {
   double xmin = INFINITY, xmax = -INFINITY, ymin = INFINITY, ymax = -INFINITY;
   for (const auto& s : series)
     for (std::size_t i = 0; i < s.x.size() && i < s.y.size(); ++i) {
@@ -67,18 +69,11 @@ std::string svg_line_plot(const std::vector<PlotSeries>& series, const PlotOptio
   ymin -= pad;
   ymax += pad;
 
-  const double left = 70, right = 20, top = 40, bottom = 50;
-  const double pw = o.width - left - right, ph = o.height - top - bottom;
+  const double left = 70, right = 170, top = y0 + 40, bottom = 50;
+  const double pw = o.width - left - right, ph = o.height - 40 - bottom;
   auto sx = [&](double x) { return left + (x - xmin) / (xmax - xmin) * pw; };
   auto sy = [&](double y) { return top + (ymax - y) / (ymax - ymin) * ph; };
 
-  std::ostringstream svg;
-  svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << o.width << "\" height=\"" << o.height
-      << "\" viewBox=\"0 0 " << o.width << " " << o.height << "\" font-family=\"sans-serif\" font-size=\"12\">\n";
-  svg << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
-  if (!o.title.empty())
-    svg << "<text x=\"" << o.width / 2 << "\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">" << escape(o.title)
-        << "</text>\n";
   for (double t : ticks(xmin, xmax, 8)) {
     svg << "<line x1=\"" << num(sx(t)) << "\" y1=\"" << top << "\" x2=\"" << num(sx(t)) << "\" y2=\"" << top + ph
         << "\" stroke=\"#e5e5e5\"/>\n";
@@ -100,11 +95,17 @@ std::string svg_line_plot(const std::vector<PlotSeries>& series, const PlotOptio
   svg << "<rect x=\"" << left << "\" y=\"" << top << "\" width=\"" << pw << "\" height=\"" << ph
       << "\" fill=\"none\" stroke=\"#333\"/>\n";
   if (!o.x_label.empty())
-    svg << "<text x=\"" << left + pw / 2 << "\" y=\"" << o.height - 12 << "\" text-anchor=\"middle\">"
+    svg << "<text x=\"" << left + pw / 2 << "\" y=\"" << y0 + o.height - 12 << "\" text-anchor=\"middle\">"
         << escape(o.x_label) << "</text>\n";
   if (!o.y_label.empty())
     svg << "<text x=\"16\" y=\"" << top + ph / 2 << "\" text-anchor=\"middle\" transform=\"rotate(-90 16 "
         << top + ph / 2 << ")\">" << escape(o.y_label) << "</text>\n";
+  if (std::isfinite(o.marker_x) && o.marker_x >= xmin && o.marker_x <= xmax) {
+    svg << "<line x1=\"" << num(sx(o.marker_x)) << "\" y1=\"" << top << "\" x2=\"" << num(sx(o.marker_x)) << "\" y2=\""
+        << top + ph << "\" stroke=\"#555\" stroke-dasharray=\"4 3\"/>\n";
+    svg << "<text x=\"" << num(sx(o.marker_x) + 4) << "\" y=\"" << top + 12 << "\" fill=\"#555\">" << escape(o.marker_label)
+        << "</text>\n";
+  }
 
   for (std::size_t k = 0; k < series.size(); ++k) {
     const auto& s = series[k];
@@ -124,13 +125,34 @@ std::string svg_line_plot(const std::vector<PlotSeries>& series, const PlotOptio
       points += num(sx(s.x[i])) + "," + num(sy(s.y[i])) + " ";
     }
     flush();
-    double ly = top + 16 + 18.0 * static_cast<double>(k);
-    svg << "<line x1=\"" << left + 12 << "\" y1=\"" << ly - 4 << "\" x2=\"" << left + 36 << "\" y2=\"" << ly - 4
+    const double lx = left + pw + 12, ly = top + 12 + 18.0 * static_cast<double>(k);
+    svg << "<line x1=\"" << lx << "\" y1=\"" << ly - 4 << "\" x2=\"" << lx + 24 << "\" y2=\"" << ly - 4
         << "\" stroke=\"" << color << "\" stroke-width=\"2\"/>\n";
-    svg << "<text x=\"" << left + 42 << "\" y=\"" << ly << "\">" << escape(s.label) << "</text>\n";
+    svg << "<text x=\"" << lx + 30 << "\" y=\"" << ly << "\">" << escape(s.label) << "</text>\n";
+  }
+}
+
+std::string svg_panels(const std::vector<PlotPanel>& panels, const std::string& title) {
+  int width = 0, height = 0;
+  for (const PlotPanel& p : panels) width = std::max(width, p.options.width), height += p.options.height;
+  std::ostringstream svg;
+  svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
+      << "\" viewBox=\"0 0 " << width << " " << height << "\" font-family=\"sans-serif\" font-size=\"12\">\n";
+  svg << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+  if (!title.empty())
+    svg << "<text x=\"" << width / 2 << "\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">" << escape(title)
+        << "</text>\n";
+  double y0 = 0;
+  for (const PlotPanel& p : panels) {
+    draw_panel(svg, p.series, p.options, y0);
+    y0 += p.options.height;
   }
   svg << "</svg>\n";
   return svg.str();
+}
+
+std::string svg_line_plot(const std::vector<PlotSeries>& series, const PlotOptions& options) {
+  return svg_panels({PlotPanel{series, options}}, options.title);
 }
 
 }  // namespace mlp::io

@@ -17,4 +17,9 @@ void write_file_atomic(const std::string& path, const std::string& content);
 // every existing file as it was.
 void write_files_atomic(const std::vector<std::pair<std::string, std::string>>& files);
 
+// Throws mlp::Error naming the path when a file could not be written there now (its folder is
+// missing or not writable, or the path is a folder): creates and removes a temporary file beside
+// it. A check before long work, so that it does not fail at the end.
+void check_writable(const std::string& path);
+
 }  // namespace mlp::io

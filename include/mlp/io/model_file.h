@@ -8,21 +8,23 @@
 
 #include "mlp/loss.h"
 #include "mlp/model.h"
-#include "mlp/scaler.h"
+#include "mlp/preprocessor.h"
 
 namespace mlp::io {
 
-inline constexpr int kModelFormatVersion = 1;
+// 2 added the input columns' encodings (imputation, categories) and the missing-value policy;
+// version 1 files read as numeric columns without imputation.
+inline constexpr int kModelFormatVersion = 2;
 
 // Everything about a model that is not its weights.
 struct ModelDescription {
   ModelConfig config;
   Loss loss;
   bool classification = false;
-  std::vector<std::string> feature_names;  // may be empty (NPY, IDX data)
+  std::vector<std::string> feature_names;  // the input columns; may be empty (NPY, IDX data)
   std::vector<std::string> target_names;
   std::vector<std::string> class_names;    // classification: index -> name
-  Scaler scaler;                           // applied to the features
+  Preprocessor preprocessor;               // input columns -> features (imputation, one-hot, scaling)
   // Regression targets are standardized for training: y' = (y - offset) / scale. Empty: none.
   std::vector<double> target_offset, target_scale;
   std::string training_json = "{}";        // a JSON object: settings, epochs, final metrics
@@ -30,7 +32,13 @@ struct ModelDescription {
   // for a description not read from a file). The tensors, not the description, say how the
   // weights were kept.
   std::string weight_dtype;
+  // Read from the file: its format version and the mlp version that wrote it (empty before 0.2).
+  int format_version = kModelFormatVersion;
+  std::string mlp_version;
 };
+
+// The description as stored in a model file's __metadata__["mlp"]: a JSON object.
+std::string description_json(const ModelDescription& description);
 
 // The tensor names of layer i.
 std::string weight_name(std::size_t layer);

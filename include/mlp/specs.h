@@ -1,4 +1,4 @@
-// Parsing the CLI's compact option values: schedules ("cosine", "step:step_size=10,gamma=0.5"),
+// The compact text forms of options (the CLI and the Python module read them): schedules ("cosine", "step:step_size=10,gamma=0.5"),
 // layer widths ("256,128") and per-layer activations ("relu,tanh").
 #pragma once
 
@@ -9,7 +9,7 @@
 #include "mlp/activation.h"
 #include "mlp/schedule.h"
 
-namespace mlp::cli {
+namespace mlp {
 
 // NAME[:key=value,...]: none; step (step_size, gamma); multistep (milestones=30/80, gamma);
 // exponential (gamma); cosine (t_max = epochs, eta_min); onecycle (max_lr = 10 x lr, pct_start,
@@ -22,4 +22,4 @@ std::vector<std::size_t> parse_widths(const std::string& spec);
 // "relu" or "relu,tanh" (one per hidden layer).
 std::vector<Activation> parse_activations(const std::string& spec);
 
-}  // namespace mlp::cli
+}  // namespace mlp

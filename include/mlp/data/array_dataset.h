@@ -7,7 +7,7 @@
 #include "mlp/data/array.h"
 #include "mlp/dataset.h"
 
-namespace mlp::cli {
+namespace mlp::data {
 
 template <typename T>
 class ArrayDataset : public Dataset<T> {
@@ -28,4 +28,4 @@ class ArrayDataset : public Dataset<T> {
   Matrix<T> targets_;
 };
 
-}  // namespace mlp::cli
+}  // namespace mlp::data

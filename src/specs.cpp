@@ -1,12 +1,12 @@
-// The CLI's compact option syntaxes.
-#include "specs.h"
+// The compact option syntaxes: schedules, layer widths, activation lists.
+#include "mlp/specs.h"
 
 #include <charconv>
 #include <map>
 
 #include "mlp/error.h"
 
-namespace mlp::cli {
+namespace mlp {
 namespace {
 
 std::vector<std::string> split(const std::string& s, char sep) {
@@ -125,4 +125,4 @@ std::vector<Activation> parse_activations(const std::string& spec) {
   return out;
 }
 
-}  // namespace mlp::cli
+}  // namespace mlp

@@ -1,0 +1,148 @@
+// A whole trained model, as scikit-learn's Pipeline is one: the input columns and their
+// preprocessing, the network, and the output side (task, class names, target scaling, how
+// outputs become probabilities). fit, predict, predict_proba, evaluate, save and load; the CLI,
+// the Python module and the exporters are thin layers over it.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "mlp/data/load.h"
+#include "mlp/init.h"
+#include "mlp/io/model_file.h"
+#include "mlp/metrics.h"
+#include "mlp/model.h"
+#include "mlp/preprocessor.h"
+#include "mlp/trainer.h"
+
+namespace mlp {
+
+enum class Precision { f32, f64 };
+Precision parse_precision(std::string_view name);  // "f32", "f64"
+
+// What fit is about to do, for a caller that reports it before training starts.
+struct FitPlan {
+  std::size_t rows = 0, columns = 0, categorical = 0, features = 0;  // features: encoded width
+  bool classification = false;
+  std::string task_reason;  // why this task ("the labels are text", "as asked", ...)
+  std::size_t classes = 0;
+  std::string shape;        // "8-100-1"
+  std::size_t parameters = 0;
+  std::string loss;
+  double validation_split = 0;
+  PreprocessReport preprocessing;  // what preprocessing did to the training rows
+};
+
+// scikit-learn's MLPClassifier/MLPRegressor defaults where they have one (100 hidden relu units,
+// Adam at 0.001, batch 32 (sklearn: min(200, rows)), early stopping after 10 epochs without an
+// improvement of 1e-4), PyTorch's for the rest.
+struct PipelineOptions {
+  std::string task;  // "classification", "regression", or "" to infer from the labels
+  // Hidden widths; unset: 100, or the architecture of an mlp model given as init_from.
+  std::optional<std::vector<std::size_t>> hidden;
+  std::vector<Activation> activation = {Activation{ActivationKind::relu}};  // one, or one per layer
+  std::optional<Activation> output_activation;  // default: what the loss needs
+  std::optional<Loss> loss;  // default: mse, cross_entropy, or bce_with_logits for two classes
+  std::string optimizer = "adam";
+  double lr = 0;             // 0: the optimizer's default
+  double momentum = 0;
+  bool nesterov = false;
+  double weight_decay = -1;  // < 0: the optimizer's default
+  double dropout = 0;
+  bool batch_norm = false;
+  std::string schedule = "none";  // parse_schedule's syntax
+  std::size_t warmup = 0;
+  std::size_t batch_size = 32;
+  std::size_t epochs = 100;
+  std::uint32_t seed = 0;
+  bool shuffle = true;
+  // < 0: 0.1 for regression of at least 20 rows without validation data, else none.
+  double validation_split = -1;
+  std::size_t early_stopping = 10;  // patience in epochs; 0: off
+  std::string monitor = "val_loss";
+  ScaleKind scale = ScaleKind::standard;  // features; regression targets are standardized unless none
+  MissingPolicy missing = MissingPolicy::impute;
+  InitOptions init = {};
+  std::string init_from;  // start from the weights in this safetensors file
+  Precision precision = Precision::f32;
+  double clip_norm = 0;
+
+  std::function<void(const FitPlan&)> on_start;
+  std::function<void(const BatchStats&)> on_batch_end;
+  std::function<bool(const EpochStats&)> on_epoch_end;  // false stops training
+};
+
+// How fit went.
+struct FitReport {
+  std::vector<EpochStats> history;
+  std::size_t best_epoch = 0;  // the epoch whose weights the model holds (0: none run)
+  bool stopped_early = false;
+  double seconds = 0;
+};
+
+// A model's outputs for some rows.
+struct Predictions {
+  std::size_t rows = 0, cols = 0;
+  // Regression: rows x outputs in the targets' units. Classification: rows x classes probabilities.
+  std::vector<double> values;
+  std::vector<std::size_t> classes;  // classification: each row's predicted class index
+  PreprocessReport preprocessing;    // imputed cells, unseen categories
+};
+
+// The loss and the task's metrics on labelled rows.
+struct EvaluationReport {
+  std::size_t rows = 0;
+  double loss = 0;  // classification: the log loss of the probabilities; regression: the model's loss
+  std::optional<ClassificationMetrics> classification;
+  std::optional<RegressionMetrics> regression;
+  PreprocessReport preprocessing;
+};
+
+class Pipeline {
+ public:
+  // Chooses the task, learns the preprocessing and the output side from the training rows, and
+  // trains. Validation data, when given, is read as the training data. Throws DataError for data
+  // that cannot be used (one class, a label unknown to the validation set, ...), InvalidArgument
+  // for bad options, NumericError when training diverges (naming the data).
+  static Pipeline fit(const data::Frame& x, const data::Targets& y, const PipelineOptions& options = {},
+                      const data::Frame* val_x = nullptr, const data::Targets* val_y = nullptr);
+  // Reads a model written by save (or by mlp 0.1); throws Error naming the file.
+  static Pipeline load(const std::string& path);
+  // Writes the model file atomically; serialize() gives its bytes.
+  void save(const std::string& path) const;
+  std::string serialize() const;
+
+  Predictions predict(const data::Frame& x) const;
+  // Class probabilities (rows, classes); throws InvalidArgument for a regression model.
+  Matrix<double> predict_proba(const data::Frame& x) const;
+  // y as fit reads it: class names (or numbers) for classification, targets for regression.
+  EvaluationReport evaluate(const data::Frame& x, const data::Targets& y) const;
+
+  const io::ModelDescription& description() const { return d_; }
+  bool classification() const { return d_.classification; }
+  const std::vector<std::string>& classes() const { return d_.class_names; }
+  Precision precision() const { return std::holds_alternative<Model<float>>(model_) ? Precision::f32 : Precision::f64; }
+  std::size_t parameter_count() const;
+  // What `mlp info` prints: a JSON object (the stored description, parameters, dtype), or text.
+  std::string info_json() const;
+  std::string info_text(const std::string& name) const;
+  // After fit; empty for a loaded model.
+  const FitReport& fit_report() const { return report_; }
+
+ private:
+  template <typename T>
+  friend struct PipelineFit;
+  Pipeline(io::ModelDescription d, std::variant<Model<float>, Model<double>> model)
+      : d_(std::move(d)), model_(std::move(model)) {}
+
+  io::ModelDescription d_;
+  std::variant<Model<float>, Model<double>> model_;
+  FitReport report_;
+};
+
+}  // namespace mlp

@@ -1,0 +1,509 @@
+// The whole-model object: task and class inference, preprocessing, target standardization,
+// training, inference in the data's units, metrics, files.
+#include "mlp/pipeline.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <ctime>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "mlp/data/array_dataset.h"
+#include "mlp/error.h"
+#include "mlp/format.h"
+#include "mlp/io/file.h"
+#include "mlp/io/safetensors.h"
+#include "mlp/names.h"
+#include "mlp/predictor.h"
+#include "mlp/scaler.h"
+#include "mlp/specs.h"
+#include "mlp/version.h"
+
+namespace mlp {
+namespace {
+
+constexpr NameEntry<Precision> kPrecisions[] = {{"f32", Precision::f32}, {"f64", Precision::f64}};
+
+std::string join(const std::vector<std::string>& names, std::size_t limit = 20) {
+  std::string s;
+  for (std::size_t i = 0; i < names.size() && i < limit; ++i) s += (i ? ", " : "") + names[i];
+  if (names.size() > limit) s += ", ...";
+  return s;
+}
+
+// --- the output side: task, classes, targets ------------------------------------------------
+
+struct TaskChoice {
+  bool classification = false;
+  std::string reason;
+};
+
+// Classification when asked, or when the labels are text, or whole numbers with at most 20
+// distinct values.
+TaskChoice choose_task(const data::Targets& y, const std::string& requested) {
+  if (requested == "classification") {
+    if (y.cols != 1) throw InvalidArgument("classification needs exactly one label column");
+    return {true, "as asked"};
+  }
+  if (requested == "regression") {
+    if (y.is_text())
+      throw InvalidArgument(y.source + ": regression needs numeric targets, but '" + y.names[0] + "' holds text");
+    return {false, "as asked"};
+  }
+  if (!requested.empty()) throw InvalidArgument("unknown task '" + requested + "'; valid: regression, classification");
+  if (y.is_text()) return {true, "the labels are text"};
+  if (y.cols != 1) return {false, std::to_string(y.cols) + " target columns"};
+  std::set<double> distinct;
+  for (double v : y.values) {
+    if (!std::isfinite(v) || v != std::floor(v)) return {false, "the targets are not all whole numbers"};
+    distinct.insert(v);
+    if (distinct.size() > 20) return {false, "the targets take more than 20 distinct values"};
+  }
+  if (distinct.size() < 2) return {false, "the targets take a single value"};
+  return {true, "the labels are whole numbers with " + std::to_string(distinct.size()) + " distinct values"};
+}
+
+void check_labels(const data::Targets& y) {
+  if (y.cols != 1)
+    throw InvalidArgument(y.source + ": classification takes one label column, got " + std::to_string(y.cols));
+  if (!y.not_finite.empty()) throw data::DataError(y.not_finite);
+}
+
+std::string label_at(const data::Targets& y, std::size_t r) {
+  return y.is_text() ? y.text[r] : format_label(y.values[r]);
+}
+
+// The sorted distinct labels' names (text as written; numbers as "3" or "2.5").
+std::vector<std::string> class_names(const data::Targets& y) {
+  check_labels(y);
+  if (y.is_text()) {
+    std::set<std::string> names(y.text.begin(), y.text.end());
+    return {names.begin(), names.end()};
+  }
+  std::set<double> values(y.values.begin(), y.values.end());
+  std::vector<std::string> names;
+  for (double v : values) names.push_back(format_label(v));
+  return names;
+}
+
+// Each row's class index; throws naming the row for a label not in `classes`.
+std::vector<double> encode_labels(const data::Targets& y, const std::vector<std::string>& classes) {
+  check_labels(y);
+  std::map<std::string, double> index;
+  for (std::size_t i = 0; i < classes.size(); ++i) index[classes[i]] = static_cast<double>(i);
+  std::vector<double> out(y.rows());
+  for (std::size_t r = 0; r < out.size(); ++r) {
+    std::string name = label_at(y, r);
+    auto it = index.find(name);
+    if (it == index.end())
+      throw data::DataError(y.places[r] + ": label '" + name + "' is not one of the model's classes (" + join(classes) + ")");
+    out[r] = it->second;
+  }
+  return out;
+}
+
+const std::vector<double>& regression_targets(const data::Targets& y) {
+  if (y.is_text()) throw data::DataError(y.not_numeric);
+  if (!y.not_finite.empty()) throw data::DataError(y.not_finite);
+  return y.values;
+}
+
+// Standardization of regression targets: y' = (y - mean) / std per column (std 0 -> 1).
+void fit_target_scaling(const std::vector<double>& y, std::size_t cols, std::vector<double>& offset,
+                        std::vector<double>& scale) {
+  const std::size_t rows = y.size() / cols;
+  offset.assign(cols, 0);
+  scale.assign(cols, 0);
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t k = 0; k < cols; ++k) offset[k] += y[r * cols + k];
+  for (auto& m : offset) m /= static_cast<double>(rows);
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t k = 0; k < cols; ++k) scale[k] += (y[r * cols + k] - offset[k]) * (y[r * cols + k] - offset[k]);
+  for (auto& s : scale) {
+    s = std::sqrt(s / static_cast<double>(rows));
+    if (!(s > 0) || !std::isfinite(s)) s = 1;
+  }
+}
+
+// The targets of the rows `kept`, standardized when offset is given, as a matrix of T.
+template <typename T>
+Matrix<T> target_matrix(const std::vector<double>& values, std::size_t cols, const std::vector<std::size_t>& kept,
+                        const std::vector<double>& offset, const std::vector<double>& scale) {
+  Matrix<T> m(kept.size(), cols);
+  for (std::size_t i = 0; i < kept.size(); ++i)
+    for (std::size_t k = 0; k < cols; ++k) {
+      const double v = values[kept[i] * cols + k];
+      m(i, k) = static_cast<T>(offset.empty() ? v : (v - offset[k]) / scale[k]);
+    }
+  return m;
+}
+
+std::vector<double> select_rows(const std::vector<double>& values, std::size_t cols, const std::vector<std::size_t>& kept) {
+  std::vector<double> out(kept.size() * cols);
+  for (std::size_t i = 0; i < kept.size(); ++i)
+    std::copy_n(values.begin() + static_cast<std::ptrdiff_t>(kept[i] * cols), cols, out.begin() + static_cast<std::ptrdiff_t>(i * cols));
+  return out;
+}
+
+std::string shape_of(const ModelConfig& c) {
+  std::string shape;
+  for (std::size_t i = 0; i < c.sizes.size(); ++i) shape += (i ? "-" : "") + std::to_string(c.sizes[i]);
+  return shape;
+}
+
+// A dataset of preprocessed rows: the encoded features (kept alive here), scaled per batch.
+template <typename T>
+struct PreparedData {
+  data::Array storage;
+  std::vector<std::size_t> kept;
+  PreprocessReport report;
+  std::unique_ptr<data::ArrayDataset<T>> raw;
+  std::unique_ptr<ScaledDataset<T>> scaled;
+
+  // Targets: rows x cols values for all of the frame's rows (standardized with offset/scale);
+  // empty for none. `width`: the features the network expects (0: whatever the data has).
+  PreparedData(const Preprocessor& p, const data::Frame& x, bool drop, const std::vector<double>& targets,
+               std::size_t cols, const std::vector<double>& offset, const std::vector<double>& scale,
+               std::size_t width = 0) {
+    const data::Array& encoded = p.encode(x, storage, report, kept, drop);
+    if (width && encoded.cols() != width)
+      throw ShapeError(x.source + ": " + std::to_string(encoded.cols()) + " features per row, the model expects " +
+                       std::to_string(width));
+    Matrix<T> y = targets.empty() ? Matrix<T>(kept.size(), 0) : target_matrix<T>(targets, cols, kept, offset, scale);
+    raw = std::make_unique<data::ArrayDataset<T>>(encoded, std::move(y));
+    scaled = std::make_unique<ScaledDataset<T>>(*raw, p.scaler);
+  }
+};
+
+// The model's raw outputs for every row of x (rows, outputs), through a Predictor.
+template <typename T>
+Matrix<T> run_network(const Model<T>& model, const Preprocessor& p, const data::Frame& x, PreprocessReport& report) {
+  PreparedData<T> rows(p, x, false, {}, 0, {}, {}, model.inputs());
+  report = rows.report;
+  const ScaledDataset<T>& scaled = *rows.scaled;
+  Predictor<T> predictor(model);
+  Matrix<T> out(scaled.rows(), predictor.outputs());
+  constexpr std::size_t kChunk = 8192;  // a chunk of scaled rows at a time
+  Matrix<T> chunk(std::min(kChunk, scaled.rows()), scaled.features()), no_targets(chunk.rows(), 0);
+  std::vector<std::size_t> index(chunk.rows());
+  for (std::size_t first = 0; first < scaled.rows(); first += kChunk) {
+    const std::size_t n = std::min(kChunk, scaled.rows() - first);
+    for (std::size_t i = 0; i < n; ++i) index[i] = first + i;
+    scaled.gather(index.data(), n, chunk.data(), no_targets.data());
+    predictor.predict(chunk.data(), n, out.row(first));
+  }
+  return out;
+}
+
+}  // namespace
+
+Precision parse_precision(std::string_view name) { return parse_name<Precision>(kPrecisions, name, "dtype"); }
+
+// --- fit ------------------------------------------------------------------------------------
+
+template <typename T>
+struct PipelineFit {
+  static Pipeline run(const data::Frame& x, const data::Targets& y, const PipelineOptions& o, const data::Frame* val_x,
+                      const data::Targets* val_y) {
+    if (y.rows() != x.rows())
+      throw ShapeError(y.source + ": " + std::to_string(y.rows()) + " labels for " + std::to_string(x.rows()) + " rows of " + x.source);
+    if ((val_x == nullptr) != (val_y == nullptr)) throw InvalidArgument("fit: validation needs both features and targets");
+    const TaskChoice task = choose_task(y, o.task);
+    io::ModelDescription d;
+    d.classification = task.classification;
+    d.feature_names = x.names();
+    d.target_names = y.names;
+    std::vector<double> targets;
+    std::size_t outputs = 0;
+    if (task.classification) {
+      d.class_names = class_names(y);
+      if (d.class_names.size() < 2)
+        throw data::DataError(y.source + ": classification needs at least 2 classes, the labels have " +
+                              std::to_string(d.class_names.size()));
+      targets = encode_labels(y, d.class_names);
+      const bool binary = d.class_names.size() == 2;
+      d.loss = o.loss.value_or(parse_loss(binary ? "bce_with_logits" : "cross_entropy"));
+      if (task_for_loss(d.loss) == Task::regression)
+        throw InvalidArgument("loss " + d.loss.name() +
+                              " is a regression loss; classification takes cross_entropy, nll, bce or bce_with_logits");
+      if (task_for_loss(d.loss) == Task::binary && !binary)
+        throw InvalidArgument("loss " + d.loss.name() + " is for two classes; the labels have " +
+                              std::to_string(d.class_names.size()) + " (use cross_entropy)");
+      outputs = task_for_loss(d.loss) == Task::binary ? 1 : d.class_names.size();
+    } else {
+      targets = regression_targets(y);
+      d.loss = o.loss.value_or(parse_loss("mse"));
+      if (task_for_loss(d.loss) != Task::regression)
+        throw InvalidArgument("loss " + d.loss.name() + " is a classification loss, but the task is regression (" +
+                              task.reason + "); ask for the classification task to classify");
+      outputs = y.cols;
+    }
+    const std::size_t target_cols = task.classification ? 1 : y.cols;
+
+    // Preprocessing learned from the training rows; regression targets standardized.
+    const bool drop = o.missing == MissingPolicy::drop;
+    d.preprocessor = Preprocessor::fit<T>(x, o.scale, o.missing);
+    if (!task.classification && o.scale != ScaleKind::none) {
+      std::vector<std::size_t> kept;
+      data::Array unused;
+      PreprocessReport unused_report;
+      d.preprocessor.encode(x, unused, unused_report, kept, drop);
+      fit_target_scaling(kept.size() == x.rows() ? targets : select_rows(targets, target_cols, kept), target_cols,
+                         d.target_offset, d.target_scale);
+    }
+    PreparedData<T> train(d.preprocessor, x, drop, targets, target_cols, d.target_offset, d.target_scale);
+    std::unique_ptr<PreparedData<T>> val;
+    double val_split = o.validation_split;
+    // Without validation data, regression holds out 10% by default: on small noisy data, early
+    // stopping on held-out rows is what keeps a network from overfitting (docs/cli.md).
+    if (val_split < 0) val_split = !val_x && !task.classification && train.kept.size() >= 20 ? 0.1 : 0;
+    if (val_x) {
+      if (val_split > 0) throw InvalidArgument("give either validation data or a validation split, not both");
+      if (!task.classification && val_y->cols != target_cols)
+        throw ShapeError(val_y->source + ": " + std::to_string(val_y->cols) + " target columns, the training data has " +
+                         std::to_string(target_cols));
+      std::vector<double> vt = task.classification ? encode_labels(*val_y, d.class_names) : regression_targets(*val_y);
+      val = std::make_unique<PreparedData<T>>(d.preprocessor, *val_x, drop, vt, target_cols, d.target_offset,
+                                              d.target_scale, train.scaled->features());
+    }
+    const std::size_t features = train.scaled->features(), rows = train.scaled->rows();
+
+    // The network: from the options, or the architecture of an mlp model given to start from.
+    if (!o.init_from.empty() && !o.hidden && io::is_mlp_model(o.init_from)) {
+      d.config = io::read_description(o.init_from).config;
+      if (d.config.sizes.front() != features || d.config.sizes.back() != outputs)
+        throw ShapeError(o.init_from + ": a model of " + std::to_string(d.config.sizes.front()) + " inputs and " +
+                         std::to_string(d.config.sizes.back()) + " outputs; the data needs " + std::to_string(features) +
+                         " and " + std::to_string(outputs));
+    } else {
+      d.config.sizes = {features};
+      for (std::size_t w : o.hidden.value_or(std::vector<std::size_t>{100})) d.config.sizes.push_back(w);
+      d.config.sizes.push_back(outputs);
+      d.config.hidden = o.activation;
+      d.config.output = o.output_activation.value_or(parse_activation(
+          d.loss.kind == LossKind::nll ? "log_softmax" : d.loss.kind == LossKind::bce ? "sigmoid" : "identity"));
+      d.config.dropout = o.dropout;
+      d.config.batch_norm = o.batch_norm;
+    }
+    Model<T> model(d.config);
+    Random rng(o.seed);
+    init_model(model, o.init, rng);
+    if (!o.init_from.empty()) io::load_weights(o.init_from, model);
+
+    // Training.
+    const OptimizerOptions opt = optimizer_options(o.optimizer, o.lr, o.momentum, o.nesterov, o.weight_decay);
+    TrainOptions t;
+    t.epochs = o.epochs;
+    t.batch_size = o.batch_size;
+    t.shuffle = o.shuffle;
+    t.seed = o.seed;
+    t.validation_split = val_split;
+    t.early_stopping_patience = o.early_stopping;
+    t.min_delta = o.early_stopping > 0 ? 1e-4 : 0;
+    t.monitor = o.monitor;
+    t.clip_grad_norm = o.clip_norm;
+    const std::size_t train_rows = val_split > 0 ? static_cast<std::size_t>(static_cast<double>(rows) * (1 - val_split)) : rows;
+    const std::size_t steps = o.batch_size ? (train_rows + o.batch_size - 1) / o.batch_size : 1;
+    t.schedule = parse_schedule(o.schedule, o.epochs, steps, optimizer_lr(opt));
+    t.warmup = Warmup{.epochs = o.warmup};
+    t.target_offset = d.target_offset;
+    t.target_scale = d.target_scale;
+    Trainer<T> trainer(model, d.loss, opt, t);
+    trainer.on_batch_end = o.on_batch_end;
+    trainer.on_epoch_end = o.on_epoch_end;
+
+    if (o.on_start) {
+      FitPlan plan;
+      plan.rows = rows;
+      plan.columns = x.is_table ? x.columns.size() : x.array.cols();
+      for (const ColumnEncoding& c : d.preprocessor.columns) plan.categorical += c.categorical();
+      plan.features = features;
+      plan.classification = task.classification;
+      plan.task_reason = task.reason;
+      plan.classes = d.class_names.size();
+      plan.shape = shape_of(d.config);
+      plan.parameters = model.parameters().size();
+      plan.loss = d.loss.name();
+      plan.validation_split = val_split;
+      plan.preprocessing = train.report;
+      o.on_start(plan);
+    }
+    const auto start = std::chrono::steady_clock::now();
+    FitReport report;
+    try {
+      report.history = trainer.fit(*train.scaled, val ? val->scaled.get() : nullptr);
+    } catch (const NumericError& e) {
+      throw NumericError(x.source + ": " + e.what());
+    }
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    report.best_epoch = trainer.best_epoch();
+    report.stopped_early = trainer.stopped_early();
+
+    // How it was trained, kept in the model file.
+    nlohmann::json j;
+    j["data"] = x.source;
+    j["rows"] = rows;
+    j["optimizer"] = o.optimizer;
+    j["lr"] = optimizer_lr(opt);
+    j["batch_size"] = o.batch_size;
+    j["epochs_requested"] = o.epochs;
+    j["epochs_run"] = report.history.size();
+    j["best_epoch"] = report.best_epoch;
+    j["monitor"] = o.monitor;
+    j["seed"] = o.seed;
+    j["schedule"] = o.schedule;
+    j["dtype"] = std::is_same_v<T, float> ? "f32" : "f64";
+    j["seconds"] = report.seconds;
+    if (!report.history.empty()) {
+      const EpochStats& best = report.history[report.best_epoch - 1];
+      j["train_loss"] = best.train_loss;
+      if (!std::isnan(best.val_loss)) j["val_loss"] = best.val_loss;
+      for (const auto& [name, value] : best.val_metrics) j["val_" + name] = value;
+    }
+    std::time_t now = std::time(nullptr);
+    char date[32];
+    std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+    j["date"] = date;
+    d.training_json = j.dump();
+    d.weight_dtype = std::is_same_v<T, float> ? "F32" : "F64";
+    Pipeline p(std::move(d), std::move(model));
+    p.report_ = std::move(report);
+    return p;
+  }
+};
+
+Pipeline Pipeline::fit(const data::Frame& x, const data::Targets& y, const PipelineOptions& options,
+                       const data::Frame* val_x, const data::Targets* val_y) {
+  return options.precision == Precision::f64 ? PipelineFit<double>::run(x, y, options, val_x, val_y)
+                                             : PipelineFit<float>::run(x, y, options, val_x, val_y);
+}
+
+// --- files ----------------------------------------------------------------------------------
+
+Pipeline Pipeline::load(const std::string& path) {
+  io::ModelDescription d = io::read_description(path);
+  // In the precision the weights were stored in: F64 tensors run as double, anything else as float.
+  if (d.weight_dtype == "F64") {
+    io::LoadedModel<double> m = io::load_model<double>(path);
+    return Pipeline(std::move(m.description), std::move(m.model));
+  }
+  io::LoadedModel<float> m = io::load_model<float>(path);
+  return Pipeline(std::move(m.description), std::move(m.model));
+}
+
+std::string Pipeline::serialize() const {
+  return std::visit([&](const auto& model) { return io::serialize_model(model, d_); }, model_);
+}
+
+void Pipeline::save(const std::string& path) const { io::write_file_atomic(path, serialize()); }
+
+// --- inference ------------------------------------------------------------------------------
+
+Predictions Pipeline::predict(const data::Frame& x) const {
+  Predictions p;
+  std::vector<double> v;
+  std::visit(
+      [&](const auto& model) {
+        auto out = run_network(model, d_.preprocessor, x, p.preprocessing);
+        p.rows = out.rows();
+        p.cols = out.cols();
+        using T = std::decay_t<decltype(*out.data())>;
+        if (d_.classification) loss_probabilities<T>(d_.loss, out.data(), out.data(), out.rows(), out.cols());
+        v.assign(out.data(), out.data() + out.size());
+      },
+      model_);
+  if (!d_.classification) {
+    const std::size_t k = p.cols;
+    if (!d_.target_offset.empty())
+      for (std::size_t i = 0; i < v.size(); ++i) v[i] = v[i] * d_.target_scale[i % k] + d_.target_offset[i % k];
+    p.values = std::move(v);
+    return p;
+  }
+  const std::size_t classes = d_.class_names.size();
+  if (p.cols == 1 && classes == 2) {  // one sigmoid output: the probability of the second class
+    p.values.resize(p.rows * 2);
+    for (std::size_t r = 0; r < p.rows; ++r) p.values[2 * r] = 1 - v[r], p.values[2 * r + 1] = v[r];
+    p.cols = 2;
+  } else {
+    p.values = std::move(v);
+  }
+  p.classes = predicted_classes(p.values.data(), p.rows, p.cols);
+  return p;
+}
+
+Matrix<double> Pipeline::predict_proba(const data::Frame& x) const {
+  if (!d_.classification) throw InvalidArgument("predict_proba: the model does regression, it has no classes");
+  Predictions p = predict(x);
+  Matrix<double> m(p.rows, p.cols);
+  std::copy(p.values.begin(), p.values.end(), m.data());
+  return m;
+}
+
+EvaluationReport Pipeline::evaluate(const data::Frame& x, const data::Targets& y) const {
+  if (y.rows() != x.rows())
+    throw ShapeError(y.source + ": " + std::to_string(y.rows()) + " labels for " + std::to_string(x.rows()) + " rows of " + x.source);
+  EvaluationReport r;
+  if (d_.classification) {
+    std::vector<double> labels = encode_labels(y, d_.class_names);  // before the work of predicting
+    Predictions p = predict(x);
+    r.rows = p.rows;
+    r.preprocessing = p.preprocessing;
+    r.classification = classification_metrics(p.values.data(), labels.data(), p.rows, p.cols, 5);
+    r.loss = r.classification->log_loss;  // the cross-entropy of the predicted probabilities
+    return r;
+  }
+  const std::vector<double>& targets = regression_targets(y);
+  Predictions p = predict(x);
+  if (y.cols != p.cols)
+    throw ShapeError(y.source + ": " + std::to_string(y.cols) + " target columns, the model has " + std::to_string(p.cols) + " outputs");
+  r.rows = p.rows;
+  r.preprocessing = p.preprocessing;
+  r.regression = regression_metrics(p.values.data(), targets.data(), p.rows, p.cols);
+  r.loss = loss_forward(d_.loss, p.values.data(), targets.data(), p.rows, p.cols);
+  return r;
+}
+
+// --- description ----------------------------------------------------------------------------
+
+std::size_t Pipeline::parameter_count() const {
+  return std::visit([](const auto& m) { return m.parameters().size(); }, model_);
+}
+
+std::string Pipeline::info_json() const {
+  nlohmann::ordered_json j = nlohmann::ordered_json::parse(io::description_json(d_));
+  j["parameters"] = parameter_count();
+  j["dtype"] = d_.weight_dtype.empty() ? (precision() == Precision::f64 ? "F64" : "F32") : d_.weight_dtype;
+  return j.dump();
+}
+
+std::string Pipeline::info_text(const std::string& name) const {
+  const ModelConfig& c = d_.config;
+  std::string acts;
+  for (std::size_t i = 0; i < c.hidden.size(); ++i) acts += (i ? "," : "") + c.hidden[i].name();
+  nlohmann::json info = nlohmann::json::parse(info_json());
+  std::string s;
+  auto line = [&](const char* key, const std::string& value) { s += std::string(key) + std::string(13 - std::string(key).size(), ' ') + value + "\n"; };
+  line("model", name + " (mlp model format " + std::to_string(d_.format_version) +
+                    (d_.mlp_version.empty() ? "" : ", written by mlp " + d_.mlp_version) + ")");
+  line("layers", shape_of(c) + ", hidden activation " + acts + ", output " + c.output.name() +
+                     (c.batch_norm ? ", batch norm" : "") + (c.dropout > 0 ? ", dropout " + format_repr(c.dropout) : ""));
+  line("parameters", std::to_string(parameter_count()) + " (" + info["dtype"].get<std::string>() + ")");
+  line("task", std::string(d_.classification ? "classification" : "regression") + ", loss " + d_.loss.name());
+  if (d_.classification) line("classes", std::to_string(d_.class_names.size()) + ": " + join(d_.class_names, 30));
+  const Preprocessor& p = d_.preprocessor;
+  std::size_t categorical = 0;
+  for (const ColumnEncoding& e : p.columns) categorical += e.categorical();
+  line("features", std::to_string(c.sizes.front()) +
+                       (p.columns.empty() ? (d_.feature_names.empty() ? "" : " (named columns)")
+                                          : " from " + std::to_string(p.columns.size()) + " columns" +
+                                                (categorical ? " (" + std::to_string(categorical) + " categorical, one-hot)" : "")));
+  line("scaling", scale_name(p.scaler.kind) + (d_.target_offset.empty() ? "" : "; targets standardized") +
+                      "; missing values: " + missing_policy_name(p.missing));
+  line("training", d_.training_json);
+  return s;
+}
+
+}  // namespace mlp
