@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerates every golden file in tests/data from the reference implementations
-# (Debian's python3-numpy and python3-torch; `bash scripts/setup.sh --reference` installs them).
+# (Debian's python3-numpy, python3-torch and python3-sklearn; `bash scripts/setup.sh --reference` installs them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 py=/usr/bin/python3
@@ -13,4 +13,5 @@ $py scripts/gen_optimizer_golden.py
 $py scripts/gen_schedule_golden.py
 $py scripts/gen_training_golden.py > tests/data/training_golden.txt
 $py scripts/gen_tutorial_weights.py > tests/data/tutorial_numpy_weights.txt
+$py scripts/gen_mixed_table.py > /dev/null  # tests/data/mixed: the table and scikit-learn's accuracy on it
 echo "golden data regenerated in tests/data; 'git diff --stat tests/data' shows what changed"
