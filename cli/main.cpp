@@ -96,7 +96,10 @@ int main(int argc, char** argv) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
     std::string message = e.what();
-    return fail(kUsage, (message.empty() ? "bad arguments" : message) + " (see 'mlp --help')");
+    std::string help = "mlp --help";
+    for (const CLI::App* sub : subcommands(app))
+      if (argc > 1 && sub->get_name() == argv[1]) help = "mlp " + sub->get_name() + " --help";
+    return fail(kUsage, (message.empty() ? "bad arguments" : message) + " (see '" + help + "')");
   } catch (const mlp::cli::Interrupted&) {
     return fail(kInterrupted, "interrupted; nothing was written");
   } catch (const mlp::InvalidArgument& e) {

@@ -410,11 +410,11 @@ Predictions Pipeline::predict(const data::Frame& x) const {
         auto out = run_network(model, d_.preprocessor, x, p.preprocessing);
         p.rows = out.rows();
         p.cols = out.cols();
-        using T = std::decay_t<decltype(*out.data())>;
-        if (d_.classification) loss_probabilities<T>(d_.loss, out.data(), out.data(), out.rows(), out.cols());
         v.assign(out.data(), out.data() + out.size());
       },
       model_);
+  // Probabilities in double from the network's outputs, whatever its precision.
+  if (d_.classification) loss_probabilities<double>(d_.loss, v.data(), v.data(), p.rows, p.cols);
   if (!d_.classification) {
     const std::size_t k = p.cols;
     if (!d_.target_offset.empty())

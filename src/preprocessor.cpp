@@ -178,7 +178,7 @@ const data::Array& Preprocessor::encode(const data::Frame& frame, data::Array& s
     const ColumnEncoding& e = columns[i];
     const data::CsvColumn& c = t.columns[where[i]];
     if (c.missing > 0 && missing == MissingPolicy::error)
-      throw data::DataError(data::missing_message(frame.source, c.first_missing) + " (the model was trained with --missing error)");
+      throw data::DataError(data::missing_message(frame.source, c.first_missing) + " (this model imputes no missing values)");
     if (!e.categorical() && !c.numeric)
       throw data::DataError(data::not_a_number_message(frame.source, c.first_non_numeric) + " (column '" + e.name +
                             "' held numbers in training)");

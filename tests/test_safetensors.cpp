@@ -386,13 +386,13 @@ TEST(Safetensors, MissingFile) {
 }
 
 TEST(Safetensors, HeaderSizeErrors) {
-  expect_error("", "file is 0 bytes, too short for the 8-byte header size");
-  expect_error(std::string(5, '\0'), "file is 5 bytes, too short for the 8-byte header size");
+  expect_error("", "not a safetensors file: 0 bytes, too short for the 8-byte header size");
+  expect_error(std::string(5, '\0'), "not a safetensors file: 5 bytes, too short for the 8-byte header size");
   std::string huge = file_bytes("{}");
   huge[3] = 0x10;  // 2 + 0x10 << 24 = 268435458
-  expect_error(huge, "header size 268435458 is over the limit of 100000000 bytes");
+  expect_error(huge, "not a safetensors file: its first 8 bytes give a header size of 268435458, over the limit of 100000000 bytes");
   std::string all_ones(8, '\xff');
-  expect_error(all_ones + "{}", "header size 18446744073709551615 is over the limit");
+  expect_error(all_ones + "{}", "header size of 18446744073709551615, over the limit");
   std::string past = file_bytes("{}");
   past[0] = 3;
   expect_error(past, "header size 3 runs past the end of the file (2 bytes follow the size field)");
@@ -401,7 +401,7 @@ TEST(Safetensors, HeaderSizeErrors) {
   spit(path, "abc");
   expect_throw_with<SafetensorsError>(
       [&] { mlp::io::read_safetensors(path); },
-      path + ": file is 3 bytes, too short for the 8-byte header size");
+      path + ": not a safetensors file: 3 bytes, too short for the 8-byte header size");
 }
 
 TEST(Safetensors, JsonErrors) {

@@ -2,6 +2,7 @@
 #include "mlp/io/model_file.h"
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <nlohmann/json.hpp>
 
@@ -101,6 +102,11 @@ ModelDescription parse_description(const std::string& path, const std::string& t
       pre.columns.push_back(std::move(c));
     }
     pre.missing = parse_missing_policy(p.value("missing", std::string("impute")));
+    if (!p.contains("columns") && !d.feature_names.empty()) {
+      // Format 1: named numeric columns, read by name; a missing value was an error then.
+      for (const std::string& name : d.feature_names) pre.columns.push_back(ColumnEncoding{name, {}, NAN, {}});
+      pre.missing = MissingPolicy::error;
+    }
     pre.scaler.kind = parse_scale(p.at("scale").get<std::string>());
     pre.scaler.offset = p.value("feature_offset", std::vector<double>{});
     pre.scaler.scale = p.value("feature_scale", std::vector<double>{});

@@ -189,16 +189,16 @@ class Parser {
 
   SafeTensors parse() {
     if (bytes_.size() < 8)
-      fail("file is " + std::to_string(bytes_.size()) +
+      fail("not a safetensors file: " + std::to_string(bytes_.size()) +
            " bytes, too short for the 8-byte header size");
     const auto* file = reinterpret_cast<const std::uint8_t*>(bytes_.data());
     const std::uint64_t n = load<std::uint64_t>(file);
     if (n > kSafetensorsMaxHeader)
-      fail("header size " + std::to_string(n) + " is over the limit of " +
-           std::to_string(kSafetensorsMaxHeader) + " bytes");
+      fail("not a safetensors file: its first 8 bytes give a header size of " + std::to_string(n) +
+           ", over the limit of " + std::to_string(kSafetensorsMaxHeader) + " bytes");
     const std::uint64_t after_size = bytes_.size() - 8;
     if (n > after_size)
-      fail("header size " + std::to_string(n) + " runs past the end of the file (" +
+      fail("not a safetensors file (or a truncated one): header size " + std::to_string(n) + " runs past the end of the file (" +
            std::to_string(after_size) + " bytes follow the size field)");
     const std::string_view text = bytes_.substr(8, n);
     const json header = parse_json(text);
