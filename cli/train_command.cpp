@@ -70,6 +70,7 @@ void run(TrainArgs& a) {
   }
   Progress progress(a.quiet, o.epochs);
   o.on_start = [&](const FitPlan& plan) {
+    progress.set_standardized(!plan.classification && o.scale != ScaleKind::none);
     if (a.quiet) return;
     for (const std::string& line : plan.preprocessing.lines()) std::fprintf(stderr, "%s: %s\n", a.data.path.c_str(), line.c_str());
     std::string features = std::to_string(plan.columns) + " features";

@@ -217,7 +217,7 @@ std::vector<EpochStats> Trainer<T>::fit_split(const Dataset<T>& train, const Dat
         scheduler_.step();
         apply_schedule();
       }
-      if (on_batch_end) on_batch_end(BatchStats{e + 1, b + 1, batches, loss});
+      if (on_batch_end) on_batch_end(BatchStats{e + 1, b + 1, batches, loss, B});
     }
     stats.train_loss = total / static_cast<double>(n);
     stats.val_loss = std::numeric_limits<double>::quiet_NaN();

@@ -71,6 +71,7 @@ struct EpochStats {
 struct BatchStats {
   std::size_t epoch = 0, batch = 0, batches = 0;  // 1-based epoch and batch
   double loss = 0;
+  std::size_t rows = 0;  // in this batch
 };
 
 struct Evaluation {
