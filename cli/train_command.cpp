@@ -34,9 +34,10 @@ void print_summary(const Pipeline& p, const std::string& output) {
     return;
   }
   const EpochStats& best = r.history[r.best_epoch - 1];
+  const std::string loss = p.description().target_offset.empty() ? "loss " : "loss(std) ";
   std::string s = "best epoch " + std::to_string(r.best_epoch) + " of " + std::to_string(r.history.size()) +
-                  (r.stopped_early ? " (stopped early)" : "") + ": train loss " + format_short(best.train_loss);
-  if (best.val_loss == best.val_loss) s += ", val loss " + format_short(best.val_loss);
+                  (r.stopped_early ? " (stopped early)" : "") + ": train " + loss + format_short(best.train_loss);
+  if (best.val_loss == best.val_loss) s += ", val " + loss + format_short(best.val_loss);
   for (const auto& [name, value] : best.val_metrics) s += ", val " + name + " " + format_short(value, 4);
   std::fprintf(stderr, "%s; %.2f s; saved %s\n", s.c_str(), r.seconds, output.c_str());
 }
