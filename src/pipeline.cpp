@@ -154,34 +154,44 @@ std::string shape_of(const ModelConfig& c) {
   return shape;
 }
 
-// A dataset of preprocessed rows: the encoded features (kept alive here), scaled per batch.
+// A dataset of preprocessed rows: the encoded features (kept alive here) with their targets,
+// scaled per batch.
 template <typename T>
 struct PreparedData {
   data::Array storage;
-  std::vector<std::size_t> kept;
+  const data::Array* encoded = nullptr;
+  std::vector<std::size_t> kept;  // the frame's rows that are in the data (all unless dropped)
   PreprocessReport report;
   std::unique_ptr<data::ArrayDataset<T>> raw;
   std::unique_ptr<ScaledDataset<T>> scaled;
 
-  // Targets: rows x cols values for all of the frame's rows (standardized with offset/scale);
-  // empty for none. `width`: the features the network expects (0: whatever the data has).
-  PreparedData(const Preprocessor& p, const data::Frame& x, bool drop, const std::vector<double>& targets,
-               std::size_t cols, const std::vector<double>& offset, const std::vector<double>& scale,
-               std::size_t width = 0) {
-    const data::Array& encoded = p.encode(x, storage, report, kept, drop);
-    if (width && encoded.cols() != width)
-      throw ShapeError(x.source + ": " + std::to_string(encoded.cols()) + " features per row, the model expects " +
+  // `width`: the features the network expects (0: whatever the data has).
+  PreparedData(const Preprocessor& p, const data::Frame& x, bool drop, std::size_t width = 0) : scaler_(p.scaler) {
+    encoded = &p.encode(x, storage, report, kept, drop);
+    if (width && encoded->cols() != width)
+      throw ShapeError(x.source + ": " + std::to_string(encoded->cols()) + " features per row, the model expects " +
                        std::to_string(width));
-    Matrix<T> y = targets.empty() ? Matrix<T>(kept.size(), 0) : target_matrix<T>(targets, cols, kept, offset, scale);
-    raw = std::make_unique<data::ArrayDataset<T>>(encoded, std::move(y));
-    scaled = std::make_unique<ScaledDataset<T>>(*raw, p.scaler);
+    set_targets({}, 0, {}, {});
   }
+
+  // The targets: rows x cols values for all of the frame's rows (standardized with offset and
+  // scale when given); empty for none.
+  void set_targets(const std::vector<double>& targets, std::size_t cols, const std::vector<double>& offset,
+                   const std::vector<double>& scale) {
+    Matrix<T> y = targets.empty() ? Matrix<T>(kept.size(), 0) : target_matrix<T>(targets, cols, kept, offset, scale);
+    scaled.reset();
+    raw = std::make_unique<data::ArrayDataset<T>>(*encoded, std::move(y));
+    scaled = std::make_unique<ScaledDataset<T>>(*raw, scaler_);
+  }
+
+ private:
+  const Scaler& scaler_;
 };
 
 // The model's raw outputs for every row of x (rows, outputs), through a Predictor.
 template <typename T>
 Matrix<T> run_network(const Model<T>& model, const Preprocessor& p, const data::Frame& x, PreprocessReport& report) {
-  PreparedData<T> rows(p, x, false, {}, 0, {}, {}, model.inputs());
+  PreparedData<T> rows(p, x, false, model.inputs());
   report = rows.report;
   const ScaledDataset<T>& scaled = *rows.scaled;
   Predictor<T> predictor(model);
@@ -246,15 +256,11 @@ struct PipelineFit {
     // Preprocessing learned from the training rows; regression targets standardized.
     const bool drop = o.missing == MissingPolicy::drop;
     d.preprocessor = Preprocessor::fit<T>(x, o.scale, o.missing);
-    if (!task.classification && o.scale != ScaleKind::none) {
-      std::vector<std::size_t> kept;
-      data::Array unused;
-      PreprocessReport unused_report;
-      d.preprocessor.encode(x, unused, unused_report, kept, drop);
-      fit_target_scaling(kept.size() == x.rows() ? targets : select_rows(targets, target_cols, kept), target_cols,
-                         d.target_offset, d.target_scale);
-    }
-    PreparedData<T> train(d.preprocessor, x, drop, targets, target_cols, d.target_offset, d.target_scale);
+    PreparedData<T> train(d.preprocessor, x, drop);
+    if (!task.classification && o.scale != ScaleKind::none)
+      fit_target_scaling(train.kept.size() == x.rows() ? targets : select_rows(targets, target_cols, train.kept),
+                         target_cols, d.target_offset, d.target_scale);
+    train.set_targets(targets, target_cols, d.target_offset, d.target_scale);
     std::unique_ptr<PreparedData<T>> val;
     double val_split = o.validation_split;
     // Without validation data, regression holds out 10% by default: on small noisy data, early
@@ -266,8 +272,8 @@ struct PipelineFit {
         throw ShapeError(val_y->source + ": " + std::to_string(val_y->cols) + " target columns, the training data has " +
                          std::to_string(target_cols));
       std::vector<double> vt = task.classification ? encode_labels(*val_y, d.class_names) : regression_targets(*val_y);
-      val = std::make_unique<PreparedData<T>>(d.preprocessor, *val_x, drop, vt, target_cols, d.target_offset,
-                                              d.target_scale, train.scaled->features());
+      val = std::make_unique<PreparedData<T>>(d.preprocessor, *val_x, drop, train.scaled->features());
+      val->set_targets(vt, target_cols, d.target_offset, d.target_scale);
     }
     const std::size_t features = train.scaled->features(), rows = train.scaled->rows();
 
