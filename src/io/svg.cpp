@@ -103,8 +103,10 @@ static void draw_panel(std::ostringstream& svg, const std::vector<PlotSeries>& s
   if (std::isfinite(o.marker_x) && o.marker_x >= xmin && o.marker_x <= xmax) {
     svg << "<line x1=\"" << num(sx(o.marker_x)) << "\" y1=\"" << top << "\" x2=\"" << num(sx(o.marker_x)) << "\" y2=\""
         << top + ph << "\" stroke=\"#555\" stroke-dasharray=\"4 3\"/>\n";
-    svg << "<text x=\"" << num(sx(o.marker_x) + 4) << "\" y=\"" << top + 12 << "\" fill=\"#555\">" << escape(o.marker_label)
-        << "</text>\n";
+    // The label inside the frame, on the side of the line with more room.
+    const bool right_half = sx(o.marker_x) > left + pw / 2;
+    svg << "<text x=\"" << num(sx(o.marker_x) + (right_half ? -4 : 4)) << "\" y=\"" << top + 14 << "\" fill=\"#555\""
+        << (right_half ? " text-anchor=\"end\"" : "") << ">" << escape(o.marker_label) << "</text>\n";
   }
 
   for (std::size_t k = 0; k < series.size(); ++k) {
