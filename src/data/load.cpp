@@ -91,11 +91,6 @@ std::vector<std::string> Frame::names() const {
   return out;
 }
 
-std::string Frame::where(std::size_t r) const {
-  if (is_table && r < table.row_lines.size()) return source + ":" + std::to_string(table.row_lines[r]);
-  return source + ": row " + std::to_string(r + 1);
-}
-
 Loaded load(const std::string& path, const LoadOptions& options) {
   Loaded out;
   Frame& f = out.features;

@@ -24,8 +24,6 @@ struct Frame {
   std::size_t rows() const { return is_table ? table.rows : array.rows(); }
   // The feature columns' names; empty for an array.
   std::vector<std::string> names() const;
-  // Where row r is, for messages: "data.csv:7" (its line) or "data.npy: row 7" (1-based).
-  std::string where(std::size_t r) const;
 };
 
 // Labels or regression targets, row by row. Never missing: a missing one fails to load.
