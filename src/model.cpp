@@ -1,14 +1,19 @@
 // The sequential model's forward and backward passes, layer by layer:
-// dense -> [batch norm] -> activation -> [dropout]. Buffers are allocated once per batch shape.
+// dense -> [batch norm] -> activation -> [dropout], each a call into the layer functions except the
+// fused relu and identity paths below. Buffers are allocated once per batch shape.
 #include "mlp/model.h"
 
 #include <algorithm>
 #include <cmath>
 #include <string>
 
+#include "mlp/batch_norm.h"
 #include "mlp/dense.h"
+#include "mlp/dropout.h"
 #include "mlp/error.h"
+#include "mlp/init.h"
 #include "mlp/matmul.h"
+#include "mlp/random.h"
 
 namespace mlp {
 namespace {
@@ -84,6 +89,8 @@ Model<T>::Model(ModelConfig config) : config_(std::move(config)) {
       std::fill(norm_weight(i), norm_weight(i) + layer_outputs(i), T(1));  // gamma = 1, beta = 0
       std::fill(running_var(i), running_var(i) + layer_outputs(i), T(1));  // running var = 1
     }
+  Random rng(0);
+  init_default(*this, rng);  // nn.Linear's default, as a new torch model starts
   work_.resize(num_layers());
 }
 
@@ -107,100 +114,28 @@ Matrix<T> Model<T>::bias_matrix(std::size_t layer) const {
   return b;
 }
 
-// BatchNorm1d forward of layer i from w.z into w.n. Training: batch mean and biased variance
-// normalize; the running statistics move by momentum, the variance unbiased (n / (n - 1)).
-// Evaluation: the running statistics normalize.
-template <typename T>
-void Model<T>::norm_forward(std::size_t i, std::size_t B) {
-  Work& w = work_[i];
-  const std::size_t F = layer_outputs(i);
-  const double eps = config_.batch_norm_eps, m = config_.batch_norm_momentum;
-  const T* gamma = norm_weight(i);
-  const T* beta = norm_bias(i);
-  w.n.resize(B, F);
-  w.inv_std.resize(F);
-  if (training_) {
-    if (B < 2)
-      throw InvalidArgument("batch norm: training needs at least 2 rows per batch, got " + std::to_string(B) +
-                            " (choose a batch size that leaves no batch of 1 row)");
-    w.xhat.resize(B, F);
-    T* rm = running_mean(i);
-    T* rv = running_var(i);
-    for (std::size_t f = 0; f < F; ++f) {
-      double mean = 0;
-      for (std::size_t r = 0; r < B; ++r) mean += w.z(r, f);
-      mean /= static_cast<double>(B);
-      double var = 0;
-      for (std::size_t r = 0; r < B; ++r) {
-        double c = w.z(r, f) - mean;
-        var += c * c;
-      }
-      var /= static_cast<double>(B);
-      double inv = 1.0 / std::sqrt(var + eps);
-      w.inv_std[f] = static_cast<T>(inv);
-      for (std::size_t r = 0; r < B; ++r) {
-        double xh = (w.z(r, f) - mean) * inv;
-        w.xhat(r, f) = static_cast<T>(xh);
-        w.n(r, f) = static_cast<T>(gamma[f] * xh + beta[f]);
-      }
-      rm[f] = static_cast<T>((1 - m) * rm[f] + m * mean);
-      rv[f] = static_cast<T>((1 - m) * rv[f] + m * var * static_cast<double>(B) / static_cast<double>(B - 1));
-    }
-  } else {
-    const T* rm = running_mean(i);
-    const T* rv = running_var(i);
-    for (std::size_t f = 0; f < F; ++f) w.inv_std[f] = static_cast<T>(1.0 / std::sqrt(rv[f] + eps));
-    for (std::size_t r = 0; r < B; ++r)
-      for (std::size_t f = 0; f < F; ++f) w.n(r, f) = gamma[f] * (w.z(r, f) - rm[f]) * w.inv_std[f] + beta[f];
-  }
-}
-
-// BatchNorm1d backward: from dn (B, F) to dz (B, F), adding into dgamma and dbeta.
-// Training: dz = gamma * inv_std / B * (B dn - sum(dn) - xhat sum(dn xhat)).
-// Evaluation: dz = dn * gamma * inv_std.
-template <typename T>
-void Model<T>::norm_backward(std::size_t i, std::size_t B, T* dz, const T* dn) {
-  Work& w = work_[i];
-  const std::size_t F = layer_outputs(i);
-  const T* gamma = norm_weight(i);
-  T* dgamma = grads_.data() + (norm_weight(i) - params_.data());
-  T* dbeta = dgamma + F;
-  for (std::size_t f = 0; f < F; ++f) {
-    double sum_dn = 0, sum_dn_xhat = 0;
-    for (std::size_t r = 0; r < B; ++r) {
-      double g = dn[r * F + f];
-      double xh = training_ ? static_cast<double>(w.xhat(r, f))
-                            : (w.z(r, f) - running_mean(i)[f]) * static_cast<double>(w.inv_std[f]);
-      sum_dn += g;
-      sum_dn_xhat += g * xh;
-    }
-    dgamma[f] += static_cast<T>(sum_dn_xhat);
-    dbeta[f] += static_cast<T>(sum_dn);
-    double scale = gamma[f] * static_cast<double>(w.inv_std[f]);
-    for (std::size_t r = 0; r < B; ++r) {
-      double g = dn[r * F + f];
-      dz[r * F + f] = training_ ? static_cast<T>(scale / static_cast<double>(B) *
-                                                 (static_cast<double>(B) * g - sum_dn - w.xhat(r, f) * sum_dn_xhat))
-                                : static_cast<T>(g * scale);
-    }
-  }
-}
-
 template <typename T>
 const Matrix<T>& Model<T>::forward(const T* x, std::size_t B) {
+  have_forward_ = false;  // until this pass completes
+  input_ = x;
   batch_ = B;
+  forward_training_ = training_;
   dropout_used_ = training_ && config_.dropout > 0;
-  const T* in = x;
   for (std::size_t i = 0; i < num_layers(); ++i) {
     Work& w = work_[i];
     const std::size_t C = layer_inputs(i), OC = layer_outputs(i);
     const Activation& act = activation(i);
-    w.in = in;
+    const T* in = layer_input(i);
     w.a.resize(B, OC);
     if (has_batch_norm(i)) {
       w.z.resize(B, OC);
+      w.n.resize(B, OC);
+      w.inv_std.resize(OC);
+      if (training_) w.xhat.resize(B, OC);
       dense_forward(w.z.data(), in, weight(i), bias(i), B, C, OC);
-      norm_forward(i, B);
+      batch_norm_forward(w.n.data(), training_ ? w.xhat.data() : nullptr, w.inv_std.data(), running_mean(i),
+                         running_var(i), w.z.data(), norm_weight(i), norm_bias(i), B, OC, training_,
+                         config_.batch_norm_momentum, config_.batch_norm_eps);
       activation_forward(act, w.a.data(), w.n.data(), B, OC);
     } else if (act.kind == ActivationKind::relu) {
       // x · Wᵀ straight into a, then bias and relu in one pass; backward reads relu' from a.
@@ -213,20 +148,11 @@ const Matrix<T>& Model<T>::forward(const T* x, std::size_t B) {
       dense_forward(w.z.data(), in, weight(i), bias(i), B, C, OC);
       activation_forward(act, w.a.data(), w.z.data(), B, OC);
     }
-    const T* out = w.a.data();
-    if (dropout_used_ && i + 1 < num_layers()) {
-      // Inverted dropout: keep with probability 1 - p and scale by 1 / (1 - p).
-      const double p = config_.dropout;
-      const T keep_scale = static_cast<T>(1.0 / (1.0 - p));
+    if (has_dropout(i)) {
       w.mask.resize(B, OC);
       w.d.resize(B, OC);
-      for (std::size_t k = 0; k < B * OC; ++k) {
-        w.mask.data()[k] = dropout_rng_.rand() < p ? T(0) : keep_scale;
-        w.d.data()[k] = w.a.data()[k] * w.mask.data()[k];
-      }
-      out = w.d.data();
+      dropout_forward(w.d.data(), w.mask.data(), w.a.data(), config_.dropout, B * OC, dropout_rng_);
     }
-    in = out;
   }
   have_forward_ = true;
   return work_.back().a;
@@ -244,24 +170,27 @@ template <typename T>
 void Model<T>::backward(const T* dout) {
   if (!have_forward_) throw Error("model: backward() called before forward()");
   const std::size_t B = batch_;
+  const bool training = forward_training_;
   const T* g = dout;  // dLoss / d(this layer's output)
   for (std::size_t i = num_layers(); i-- > 0;) {
     Work& w = work_[i];
     const std::size_t C = layer_inputs(i), OC = layer_outputs(i);
     const Activation& act = activation(i);
-    const T* mask = dropout_used_ && i + 1 < num_layers() ? w.mask.data() : nullptr;
+    const T* mask = has_dropout(i) ? w.mask.data() : nullptr;
     const T* dz = nullptr;  // dLoss / dz, z = x · Wᵀ + b
     bool dbias_done = false;
     if (has_batch_norm(i)) {
       w.da.resize(B, OC);
       w.dz.resize(B, OC);
       if (mask) {
-        for (std::size_t k = 0; k < B * OC; ++k) w.da.data()[k] = g[k] * mask[k];
+        dropout_backward(w.da.data(), g, mask, B * OC);
         g = w.da.data();
       }
       // The activation's input gradient dn (in da), turned into dz by batch norm's backward.
       activation_backward(act, w.da.data(), g, w.n.data(), w.a.data(), B, OC);
-      norm_backward(i, B, w.dz.data(), w.da.data());
+      batch_norm_backward(w.dz.data(), dnorm_weight(i), dnorm_bias(i), w.da.data(), w.z.data(),
+                          training ? w.xhat.data() : nullptr, w.inv_std.data(), running_mean(i), norm_weight(i),
+                          B, OC, training);
       dz = w.dz.data();
     } else if (act.kind == ActivationKind::relu) {
       w.dz.resize(B, OC);
@@ -277,7 +206,7 @@ void Model<T>::backward(const T* dout) {
       w.da.resize(B, OC);
       w.dz.resize(B, OC);
       if (mask) {
-        for (std::size_t k = 0; k < B * OC; ++k) w.da.data()[k] = g[k] * mask[k];
+        dropout_backward(w.da.data(), g, mask, B * OC);
         g = w.da.data();
       }
       // The activation's input z; for identity (with dropout) that is a, which forward wrote in its place.
@@ -290,7 +219,7 @@ void Model<T>::backward(const T* dout) {
       work_[i - 1].da.resize(B, C);
       dinp = work_[i - 1].da.data();
     }
-    dense_backward(dinp, dweight(i), dbias_done ? nullptr : dbias(i), dz, w.in, weight(i), B, C, OC);
+    dense_backward(dinp, dweight(i), dbias_done ? nullptr : dbias(i), dz, layer_input(i), weight(i), B, C, OC);
     g = dinp;
   }
 }

@@ -44,8 +44,10 @@ TEST(Dropout, ZeroesAboutPAndScalesTheRestInTrainingOnly) {
   // Hidden = x (weights 1, bias 0); output = sum of the hidden layer / 2000.
   for (std::size_t j = 0; j < 2000; ++j) {
     m.weight(0)[j] = 1;
+    m.bias(0)[j] = 0;
     m.weight(1)[j] = 1.0 / 2000;
   }
+  m.bias(1)[0] = 0;
   mlp::Matrix<double> x{{1.0}};
   m.dropout_rng().seed(3);
   double train_out = m.forward(x)(0, 0);
@@ -93,7 +95,9 @@ TEST(BatchNorm, TrainingNormalizesTheBatchAndUpdatesRunningStatisticsAsPyTorch) 
   c.batch_norm = true;
   mlp::Model<double> m(c);
   m.weight(0)[0] = 1;
+  m.bias(0)[0] = 0;
   m.weight(1)[0] = 1;
+  m.bias(1)[0] = 0;
   mlp::Matrix<double> x{{1}, {2}, {3}, {6}};
   const auto& out = m.forward(x);
   // mean 3, biased variance (4 + 1 + 0 + 9) / 4 = 3.5: out = (x - 3) / sqrt(3.5 + 1e-5)

@@ -1,6 +1,7 @@
 // A sequential model: dense layers, each hidden one followed by optional batch normalization,
 // an activation and optional dropout; an optional output activation after the last layer.
-// Parameters, gradients and running statistics live in flat buffers.
+// Parameters, gradients and running statistics live in flat buffers; the layers themselves are
+// the free functions of dense.h, batch_norm.h, activation.h and dropout.h.
 #pragma once
 
 #include <cstddef>
@@ -31,8 +32,18 @@ template <typename T>
 class Model {
  public:
   // Throws InvalidArgument for fewer than two sizes, a zero width, a wrong number of activations,
-  // dropout outside [0, 1), or bad batch-norm settings.
+  // dropout outside [0, 1), or bad batch-norm settings. The new model is initialized as
+  // torch.nn.Linear's default (init_default from Random(0)); batch norm starts at gamma 1, beta 0,
+  // running mean 0, running variance 1. init_model re-initializes the weights and biases.
   explicit Model(ModelConfig config);
+
+  // A copy is a model of its own: parameters, gradients, running statistics, the dropout generator
+  // and the last forward pass's buffers, none of them shared. A copy made between forward() and
+  // backward() can run backward() itself (the x of that forward must still be alive).
+  Model(const Model&) = default;
+  Model& operator=(const Model&) = default;
+  Model(Model&&) = default;
+  Model& operator=(Model&&) = default;
 
   const ModelConfig& config() const { return config_; }
   std::size_t num_layers() const { return config_.sizes.size() - 1; }
@@ -61,6 +72,8 @@ class Model {
   const T* bias(std::size_t layer) const { return weight(layer) + weight_size(layer); }
   T* dweight(std::size_t layer) { return grads_.data() + offsets_[layer]; }
   T* dbias(std::size_t layer) { return dweight(layer) + weight_size(layer); }
+  T* dnorm_weight(std::size_t layer) { return dbias(layer) + layer_outputs(layer); }
+  T* dnorm_bias(std::size_t layer) { return dnorm_weight(layer) + layer_outputs(layer); }
   // Batch normalization of layer `layer` (has_batch_norm(layer) must hold): gamma and beta (out).
   T* norm_weight(std::size_t layer) { return bias(layer) + layer_outputs(layer); }
   const T* norm_weight(std::size_t layer) const { return bias(layer) + layer_outputs(layer); }
@@ -89,8 +102,8 @@ class Model {
   const Matrix<T>& forward(const T* x, std::size_t B);
   const Matrix<T>& forward(const Matrix<T>& x);
 
-  // Backward pass from dout (B, outputs) = dLoss/d(output) of the last forward batch.
-  // Adds into gradients(); call zero_grad() between steps.
+  // Backward pass from dout (B, outputs) = dLoss/d(output) of the last forward batch, in the mode
+  // (training or evaluation) that forward ran in. Adds into gradients(); call zero_grad() between steps.
   void backward(const T* dout);
   void zero_grad();
 
@@ -99,15 +112,20 @@ class Model {
 
  private:
   std::size_t weight_size(std::size_t layer) const { return layer_outputs(layer) * layer_inputs(layer); }
-  void norm_forward(std::size_t layer, std::size_t B);
-  void norm_backward(std::size_t layer, std::size_t B, T* dz, const T* dn);
+  bool has_dropout(std::size_t layer) const { return dropout_used_ && layer + 1 < num_layers(); }
+  // What the last forward fed into layer `layer` and what the layer put out (after dropout).
+  // Looked up, not stored, so that a copy's layers read the copy's own buffers.
+  const T* layer_input(std::size_t layer) const { return layer == 0 ? input_ : layer_output(layer - 1); }
+  const T* layer_output(std::size_t layer) const {
+    return has_dropout(layer) ? work_[layer].d.data() : work_[layer].a.data();
+  }
 
   // What one layer keeps from the forward pass, reused while the batch size does not grow.
   // Without batch norm, relu and identity layers write x · Wᵀ straight into a and finish it in one
   // pass (bias, relu); z is then unused, and backward takes relu' from a.
   struct Work {
     Matrix<T> z;        // x · Wᵀ + b (batch norm, and activations other than relu and identity)
-    Matrix<T> xhat;     // batch norm: (z - mean) / std
+    Matrix<T> xhat;     // batch norm in training: (z - mean) / std
     Matrix<T> n;        // batch norm: gamma * xhat + beta, the activation's input
     Matrix<T> a;        // the activation's output
     Matrix<T> mask;     // dropout: 0 or 1 / (1 - p) per element
@@ -115,7 +133,6 @@ class Model {
     std::vector<T> inv_std;  // batch norm: 1 / sqrt(var + eps) per feature
     Matrix<T> da, dz;   // gradients during backward (an identity layer without dropout passes its
                         // incoming gradient on as dz, unused)
-    const T* in = nullptr;   // this layer's input
   };
 
   ModelConfig config_;
@@ -124,8 +141,11 @@ class Model {
   std::vector<Work> work_;
   Random dropout_rng_;
   bool training_ = true;
-  bool dropout_used_ = false;  // whether the last forward applied dropout
+  // The last forward pass: its input (the caller's x), batch size, mode, and whether it applied dropout.
+  const T* input_ = nullptr;
   std::size_t batch_ = 0;
+  bool forward_training_ = true;
+  bool dropout_used_ = false;
   bool have_forward_ = false;
 };
 
