@@ -9,6 +9,14 @@
 #include "mlp/tutorial.h"
 
 using mlp::Matrix;
+// The tutorial's own names, so the loop below reads as its numpy does.
+using mlp::tutorial::backward;
+using mlp::tutorial::forward;
+using mlp::tutorial::gradient;
+using mlp::tutorial::gradient_backward;
+using mlp::tutorial::mse_loss;
+using mlp::tutorial::relu;
+using mlp::tutorial::relu_backward;
 using M = Matrix<double>;
 
 // np.random.rand(rows, cols) / scale
@@ -43,12 +51,12 @@ int main() {
     for (std::size_t i = 0; i < train_features.rows(); i += BATCH_SIZE) {
       M features = train_features.slice_rows(i, i + BATCH_SIZE);  // train_features[i: i + BATCH_SIZE]
       M labels = train_labels.slice_rows(i, i + BATCH_SIZE);      // train_labels[i: i + BATCH_SIZE]
-      M hidden = mlp::relu(mlp::forward(features, hidden_weight, hidden_bias));
-      M predictions = mlp::forward(hidden, output_weight, output_bias);
-      M output_delta = mlp::gradient(predictions, labels);
-      M hidden_delta = mlp::relu_backward(hidden, mlp::gradient_backward(output_delta, output_weight));
-      mlp::backward(hidden, output_delta, output_weight, output_bias, LEARNING_RATE);
-      mlp::backward(features, hidden_delta, hidden_weight, hidden_bias, LEARNING_RATE);
+      M hidden = relu(forward(features, hidden_weight, hidden_bias));
+      M predictions = forward(hidden, output_weight, output_bias);
+      M output_delta = gradient(predictions, labels);
+      M hidden_delta = relu_backward(hidden, gradient_backward(output_delta, output_weight));
+      backward(hidden, output_delta, output_weight, output_bias, LEARNING_RATE);
+      backward(features, hidden_delta, hidden_weight, hidden_bias, LEARNING_RATE);
     }
   }
 
@@ -57,8 +65,8 @@ int main() {
   print("output weight", output_weight);
   print("output bias", output_bias, true);
 
-  M hidden = mlp::relu(mlp::forward(test_features, hidden_weight, hidden_bias));
-  M predictions = mlp::forward(hidden, output_weight, output_bias);
+  M hidden = relu(forward(test_features, hidden_weight, hidden_bias));
+  M predictions = forward(hidden, output_weight, output_bias);
   print("predictions", predictions);
-  std::printf("error: %s\n", mlp::format_repr(mlp::mse_loss(predictions, test_labels)).c_str());
+  std::printf("error: %s\n", mlp::format_repr(mse_loss(predictions, test_labels)).c_str());
 }

@@ -6,31 +6,31 @@
 #include "mlp/loss.h"
 #include "mlp/matmul.h"
 
-namespace mlp {
+namespace mlp::tutorial {
 
 template <typename T>
 Matrix<T> forward(const Matrix<T>& x, const Matrix<T>& w, const Matrix<T>& b) {
-  return dense_forward(x, w, b);
+  return mlp::dense_forward(x, w, b);
 }
 
 template <typename T>
 Matrix<T> relu(const Matrix<T>& x) {
   Matrix<T> out(x.rows(), x.cols());
-  relu_forward(out.data(), x.data(), x.size());
+  mlp::relu_forward(out.data(), x.data(), x.size());
   return out;
 }
 
 template <typename T>
 double mse_loss(const Matrix<T>& p, const Matrix<T>& y) {
   require_shape("mse_loss: targets", y.rows(), y.cols(), p.rows(), p.cols());
-  return loss_forward(Loss{LossKind::mse}, p.data(), y.data(), p.rows(), p.cols());
+  return mlp::loss_forward(Loss{LossKind::mse}, p.data(), y.data(), p.rows(), p.cols());
 }
 
 template <typename T>
 Matrix<T> gradient(const Matrix<T>& p, const Matrix<T>& y) {
   require_shape("gradient: targets", y.rows(), y.cols(), p.rows(), p.cols());
   Matrix<T> d(p.rows(), p.cols());
-  loss_backward(Loss{LossKind::mse}, d.data(), p.data(), y.data(), p.rows(), p.cols());
+  mlp::loss_backward(Loss{LossKind::mse}, d.data(), p.data(), y.data(), p.rows(), p.cols());
   return d;
 }
 
@@ -40,7 +40,7 @@ Matrix<T> gradient_backward(const Matrix<T>& d, const Matrix<T>& w) {
     throw ShapeError("gradient_backward: delta " + d.shape() + " does not match weight " + w.shape() +
                      " (delta columns must equal weight rows)");
   Matrix<T> out(d.rows(), w.cols());
-  matmul(out.data(), d.data(), w.data(), d.rows(), w.cols(), w.rows(), false, false);  // d · w
+  mlp::matmul(out.data(), d.data(), w.data(), d.rows(), w.cols(), w.rows(), false, false);  // d · w
   return out;
 }
 
@@ -48,7 +48,7 @@ template <typename T>
 Matrix<T> relu_backward(const Matrix<T>& p, const Matrix<T>& d) {
   require_shape("relu_backward: delta", d.rows(), d.cols(), p.rows(), p.cols());
   Matrix<T> out(d.rows(), d.cols());
-  relu_backward(out.data(), p.data(), d.data(), d.size());
+  mlp::relu_backward(out.data(), p.data(), d.data(), d.size());
   return out;
 }
 
@@ -58,8 +58,8 @@ void backward(const Matrix<T>& x, const Matrix<T>& d, Matrix<T>& w, Matrix<T>& b
     throw ShapeError("backward: input " + x.shape() + ", delta " + d.shape() + ", weight " + w.shape() +
                      " and bias " + b.shape() + " do not fit together");
   Matrix<T> dw(w.rows(), w.cols()), db(1, w.rows());
-  dense_backward<T>(nullptr, dw.data(), db.data(), d.data(), x.data(), w.data(), x.rows(), x.cols(),
-                    w.rows());
+  mlp::dense_backward<T>(nullptr, dw.data(), db.data(), d.data(), x.data(), w.data(), x.rows(), x.cols(),
+                         w.rows());
   // The tutorial's update, w -= (d.T @ x) * lr and b -= sum(d) * lr, in T's arithmetic.
   const T step = static_cast<T>(lr);
   for (std::size_t i = 0; i < w.size(); ++i) w.data()[i] -= dw.data()[i] * step;
@@ -78,4 +78,4 @@ MLP_INSTANTIATE(float)
 MLP_INSTANTIATE(double)
 #undef MLP_INSTANTIATE
 
-}  // namespace mlp
+}  // namespace mlp::tutorial

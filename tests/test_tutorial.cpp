@@ -1,5 +1,6 @@
 // The tutorial reproduced: examples/tutorial and `mlp demo` print what the numpy script
-// prints (tests/data/tutorial.expected.txt, copied from ../shared/reference).
+// prints (tests/data/tutorial.expected.txt, copied from ../shared/reference); and the tutorial's
+// functions (mlp::tutorial, mlp/tutorial.h) on one step worked by hand.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -8,6 +9,8 @@
 #include <regex>
 #include <vector>
 
+#include "mlp/error.h"
+#include "mlp/tutorial.h"
 #include "run_command.h"
 
 #ifndef MLP_TEST_DATA
@@ -46,6 +49,31 @@ void expect_tutorial_results(const std::vector<std::string>& got, const std::vec
     for (std::size_t k = 0; k < w.size(); ++k) EXPECT_NEAR(g[k], w[k], 1e-8 * std::fabs(w[k])) << got[i];
     EXPECT_EQ(got[i].find('['), want[i].find('[')) << got[i];  // numpy's brackets
   }
+}
+
+// One SGD step of a 2-2-1 relu network through mlp::tutorial's functions, the arithmetic in comments.
+TEST(Tutorial, FunctionsComputeOneStepAsTheTutorialsNumpy) {
+  namespace tut = mlp::tutorial;
+  using M = mlp::Matrix<double>;
+  M x{{1, 2}}, w1{{0.5, -1}, {1, 1}}, b1{{0.5, 0}}, w2{{2, 1}}, b2{{1}}, y{{1}};
+  M z = tut::forward(x, w1, b1);  // [1*0.5 + 2*-1 + 0.5, 1*1 + 2*1 + 0] = [-1, 3]
+  EXPECT_EQ(z, (M{{-1, 3}}));
+  M hidden = tut::relu(z);  // [0, 3]
+  EXPECT_EQ(hidden, (M{{0, 3}}));
+  M p = tut::forward(hidden, w2, b2);  // 0*2 + 3*1 + 1 = 4
+  EXPECT_EQ(p, (M{{4}}));
+  EXPECT_EQ(tut::mse_loss(p, y), 9.0);  // (4 - 1)^2
+  M d = tut::gradient(p, y);            // 2 * (4 - 1) / 1 = 6
+  EXPECT_EQ(d, (M{{6}}));
+  M back = tut::gradient_backward(d, w2);  // 6 * [2, 1] = [12, 6]
+  EXPECT_EQ(back, (M{{12, 6}}));
+  EXPECT_EQ(tut::relu_backward(hidden, back), (M{{0, 6}}));  // relu' = [0, 1]
+  tut::backward(hidden, d, w2, b2, 0.1);                      // w2 -= 6 * [0, 3] * 0.1, b2 -= 6 * 0.1
+  EXPECT_DOUBLE_EQ(w2(0, 0), 2.0);
+  EXPECT_DOUBLE_EQ(w2(0, 1), 1 - 1.8);
+  EXPECT_DOUBLE_EQ(b2(0, 0), 1 - 0.6);
+  EXPECT_THROW(tut::forward(x, M{{1, 2, 3}}, b2), mlp::ShapeError);  // x (1, 2) · (1, 3)ᵀ
+  EXPECT_THROW(tut::gradient(p, M{{1, 2}}), mlp::ShapeError);        // p (1, 1), y (1, 2)
 }
 
 TEST(Tutorial, ExampleProgramPrintsWhatNumpyPrints) {

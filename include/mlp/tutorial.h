@@ -1,11 +1,12 @@
-// The tutorial's vocabulary on matrices: forward, relu, mse_loss, gradient, gradient_backward,
-// relu_backward and backward, each one line of the tutorial's numpy, each built on the
-// library's buffer functions (dense, activation, loss). examples/tutorial.cpp uses them.
+// The tutorial's vocabulary on matrices, in namespace mlp::tutorial: forward, relu, mse_loss,
+// gradient, gradient_backward, relu_backward and backward, each one line of the tutorial's numpy,
+// each built on the library's buffer functions (dense, activation, loss). examples/tutorial.cpp
+// uses them. Their own namespace keeps these short, general names out of mlp's.
 #pragma once
 
 #include "mlp/tensor.h"
 
-namespace mlp {
+namespace mlp::tutorial {
 
 // forward(x, w, b) = x · wᵀ + b. x (B, in), w (out, in), b (1, out) -> (B, out).
 template <typename T>
@@ -37,4 +38,4 @@ Matrix<T> relu_backward(const Matrix<T>& p, const Matrix<T>& d);
 template <typename T>
 void backward(const Matrix<T>& x, const Matrix<T>& d, Matrix<T>& w, Matrix<T>& b, double lr);
 
-}  // namespace mlp
+}  // namespace mlp::tutorial
