@@ -382,7 +382,7 @@ TEST(Safetensors, MissingFile) {
   expect_throw_with<SafetensorsError>([&] { mlp::io::read_safetensors(path); },
                                       path + ": cannot open: No such file or directory");
   expect_throw_with<SafetensorsError>([&] { mlp::io::read_safetensors(::testing::TempDir()); },
-                                      ::testing::TempDir() + ": cannot read: Is a directory");
+                                      ::testing::TempDir() + ": cannot open: Is a directory");
 }
 
 TEST(Safetensors, HeaderSizeErrors) {

@@ -11,7 +11,7 @@
 #include <cstring>
 #include <limits>
 
-#include "file_bytes.h"
+#include "mlp/io/file.h"
 
 namespace mlp::data {
 
@@ -505,8 +505,7 @@ CsvTable parse_csv(std::string_view text, const std::string& path, const CsvOpti
 }
 
 CsvTable read_csv(const std::string& path, const CsvOptions& options) {
-  detail::FileBytes bytes = detail::read_file(path);
-  return parse_csv(bytes.view(), path, options);
+  return parse_csv(io::read_file<DataError>(path).view(), path, options);
 }
 
 std::string not_a_number_message(const std::string& path, const CellRef& cell) {

@@ -13,7 +13,8 @@
 #include <optional>
 #include <vector>
 
-#include "file_bytes.h"
+#include "byte_order.h"
+#include "mlp/io/file.h"
 
 namespace mlp::data {
 
@@ -93,8 +94,9 @@ bool idx_type(unsigned char code, DType& dtype) {
 
 }  // namespace
 
-Array read_idx(const std::string& path) {
-  detail::FileBytes file = detail::read_file(path);
+Array read_idx(const std::string& path) { return parse_idx(io::read_file<DataError>(path).view(), path); }
+
+Array parse_idx(std::string_view file, const std::string& path) {
   const auto* bytes = reinterpret_cast<const unsigned char*>(file.data());
   const std::size_t size = file.size();
   const bool gzip = size >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;

@@ -3,12 +3,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
+#include <string_view>
 
 #include "mlp/data/idx.h"
 #include "mlp/data/npy.h"
 #include "mlp/error.h"
 #include "mlp/format.h"
+#include "mlp/io/file.h"
 
 namespace mlp::data {
 namespace {
@@ -20,13 +21,10 @@ bool ends_with(const std::string& s, const std::string& suffix) {
 }
 
 // By the first bytes: NPY's magic, gzip (IDX files ship gzipped), IDX's two zero bytes; else CSV.
-Format detect_format(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw DataError(path + ": cannot open: No such file or directory");
-  unsigned char head[6] = {0, 0, 0, 0, 0, 0};
-  in.read(reinterpret_cast<char*>(head), 6);
-  std::streamsize n = in.gcount();
-  if (n >= 6 && head[0] == 0x93 && std::equal(head + 1, head + 6, "NUMPY")) return Format::npy;
+Format detect_format(std::string_view bytes, const std::string& path) {
+  const auto* head = reinterpret_cast<const unsigned char*>(bytes.data());
+  const std::size_t n = bytes.size();
+  if (n >= 6 && head[0] == 0x93 && bytes.substr(1, 5) == "NUMPY") return Format::npy;
   if (n >= 2 && head[0] == 0x1f && head[1] == 0x8b) return Format::idx;
   if (ends_with(path, ".npy")) return Format::npy;
   if (ends_with(path, ".idx") || ends_with(path, "-ubyte") || ends_with(path, ".gz")) return Format::idx;
@@ -34,8 +32,8 @@ Format detect_format(const std::string& path) {
   return Format::csv;
 }
 
-Array read_array(const std::string& path) {
-  return detect_format(path) == Format::npy ? read_npy(path) : read_idx(path);
+Array parse_array(std::string_view bytes, const std::string& path) {
+  return detect_format(bytes, path) == Format::npy ? parse_npy(bytes, path) : parse_idx(bytes, path);
 }
 
 void table_targets(const CsvTable& table, const std::vector<std::size_t>& columns, Targets& out) {
@@ -64,7 +62,7 @@ void table_targets(const CsvTable& table, const std::vector<std::size_t>& column
 }
 
 void array_targets(const std::string& labels_path, std::size_t rows, const std::string& source, Targets& out) {
-  Array labels = read_array(labels_path);
+  Array labels = parse_array(io::read_file<DataError>(labels_path).view(), labels_path);
   if (labels.rows() != rows)
     throw DataError(labels_path + ": " + std::to_string(labels.rows()) + " labels for " + std::to_string(rows) +
                     " rows of " + source);
@@ -96,11 +94,12 @@ Loaded load(const std::string& path, const LoadOptions& options) {
   Frame& f = out.features;
   f.source = path;
   out.targets.source = path;
-  if (detect_format(path) == Format::csv) {
+  const io::FileBytes file = io::read_file<DataError>(path);
+  if (detect_format(file.view(), path) == Format::csv) {
     if (!options.labels.empty())
       throw InvalidArgument("--labels is for NPY and IDX data; for CSV name the label column with --target");
     f.is_table = true;
-    f.table = read_csv(path, options.csv);
+    f.table = parse_csv(file.view(), path, options.csv);
     const CsvTable& t = f.table;
     std::vector<std::size_t> targets;
     const std::string& spec = options.target.empty() ? options.default_target : options.target;
@@ -126,7 +125,7 @@ Loaded load(const std::string& path, const LoadOptions& options) {
   if (!options.target.empty() && options.read_targets)
     throw InvalidArgument("--target names CSV columns; for NPY and IDX data give the labels with --labels FILE");
   if (!options.ignore.empty()) throw InvalidArgument("--ignore names CSV columns; NPY and IDX data have none");
-  f.array = read_array(path);
+  f.array = parse_array(file.view(), path);
   if (options.read_targets) {
     if (options.labels.empty()) throw InvalidArgument(path + ": NPY and IDX data need their labels: --labels FILE");
     array_targets(options.labels, f.array.rows(), path, out.targets);

@@ -16,7 +16,8 @@
 #include <optional>
 #include <vector>
 
-#include "file_bytes.h"
+#include "byte_order.h"
+#include "mlp/io/file.h"
 
 namespace mlp::data {
 
@@ -252,8 +253,9 @@ void write_npy_bytes(const std::string& path, DType dtype, const void* data, std
 
 }  // namespace
 
-Array read_npy(const std::string& path) {
-  detail::FileBytes file = detail::read_file(path);
+Array read_npy(const std::string& path) { return parse_npy(io::read_file<DataError>(path).view(), path); }
+
+Array parse_npy(std::string_view file, const std::string& path) {
   const auto* b = reinterpret_cast<const unsigned char*>(file.data());
   const std::size_t size = file.size();
   if (size < kMagicSize + 2 || std::memcmp(b, kMagic, kMagicSize) != 0) {

@@ -2,12 +2,7 @@
 // byte is copied), dtype conversion for the float/double helpers, and the reference layout.
 #include "mlp/io/safetensors.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -455,25 +450,7 @@ SafeTensors parse_safetensors(std::string_view bytes, const std::string& source)
 }
 
 SafeTensors read_safetensors(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) throw SafetensorsError(path + ": cannot open: " + std::strerror(errno));
-  std::string bytes;
-  struct stat st {};
-  if (::fstat(fd, &st) == 0 && st.st_size > 0) bytes.reserve(static_cast<std::size_t>(st.st_size));
-  char buf[1 << 16];
-  for (;;) {
-    ssize_t got = ::read(fd, buf, sizeof buf);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      throw SafetensorsError(path + ": cannot read: " + std::strerror(err));
-    }
-    if (got == 0) break;
-    bytes.append(buf, static_cast<std::size_t>(got));
-  }
-  ::close(fd);
-  return parse_safetensors(bytes, path);
+  return parse_safetensors(read_file<SafetensorsError>(path).view(), path);
 }
 
 std::string serialize_safetensors(const SafeTensors& tensors) {

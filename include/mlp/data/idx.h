@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "mlp/data/array.h"
 
@@ -23,5 +24,9 @@ namespace mlp::data {
 //   "<path>: corrupt gzip data (invalid block type)" (zlib's reason in the parentheses), or
 //   "<path>: corrupt gzip data (truncated)"
 Array read_idx(const std::string& path);
+
+// The same for the bytes of an IDX file (plain or gzip) already in memory; `path` names it in
+// messages.
+Array parse_idx(std::string_view bytes, const std::string& path);
 
 }  // namespace mlp::data

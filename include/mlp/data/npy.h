@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 
 #include "mlp/data/array.h"
 
@@ -25,6 +26,9 @@ namespace mlp::data {
 //   "<path>: header says 100 x 784 float32 (313600 bytes) but the file holds 1000 bytes of data"
 //     (for a truncated file, or one with bytes after the data)
 Array read_npy(const std::string& path);
+
+// The same for the bytes of an .npy file already in memory; `path` names it in messages.
+Array parse_npy(std::string_view bytes, const std::string& path);
 
 // Writes `array` as a 2-D C-order .npy file (version 1.0, little-endian, header padded to 64 bytes
 // as numpy does), so that numpy.load gives shape (rows, cols) and the same dtype. The file is
