@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <sstream>
@@ -176,6 +177,24 @@ TEST(DataNpy, WriterReplacesAnExistingFile) {
     EXPECT_EQ(std::string(e.what()),
               ::testing::TempDir() + "no_such_dir/x.npy: cannot write: No such file or directory");
   }
+}
+
+// A write that fails after its temporary file was made (here the rename: the path is a folder)
+// leaves what was at the path as it was, and no temporary file beside it.
+TEST(DataNpy, FailedWriteLeavesNoTemporaryFile) {
+  const std::filesystem::path dir = temp_path("npy_dir");
+  ASSERT_TRUE(std::filesystem::create_directory(dir));
+  const std::vector<double> one{42};
+  try {
+    mlp::data::write_npy(dir.string(), one.data(), 1, 1);
+    FAIL() << "no throw";
+  } catch (const DataError& e) {
+    EXPECT_EQ(std::string(e.what()), dir.string() + ": cannot replace: Is a directory");
+  }
+  EXPECT_TRUE(std::filesystem::is_directory(dir));
+  EXPECT_TRUE(std::filesystem::is_empty(dir));
+  for (const auto& entry : std::filesystem::directory_iterator(dir.parent_path()))
+    EXPECT_NE(entry.path().filename().string().rfind(dir.filename().string() + ".tmp.", 0), 0u) << entry.path();
 }
 
 TEST(DataNpy, HeaderSpellings) {

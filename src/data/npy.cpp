@@ -2,15 +2,9 @@
 // strings, booleans, integers and tuples it holds (format: numpy/lib/format.py).
 #include "mlp/data/npy.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <bit>
 #include <cctype>
-#include <cerrno>
 #include <cstdint>
-#include <cstdio>
 #include <cstring>
 #include <map>
 #include <optional>
@@ -189,20 +183,6 @@ void transpose(std::byte* out, const char* in, std::size_t rows, std::size_t col
   }
 }
 
-// Writes all of `data` to fd; false on an error (errno set).
-bool write_all(int fd, const char* data, std::size_t size) {
-  while (size > 0) {
-    ssize_t n = ::write(fd, data, size);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return false;
-    }
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
 void write_npy_bytes(const std::string& path, DType dtype, const void* data, std::size_t rows,
                      std::size_t cols) {
   std::string header = std::string("{'descr': '") + descr_of(dtype) +
@@ -219,36 +199,12 @@ void write_npy_bytes(const std::string& path, DType dtype, const void* data, std
   prefix += static_cast<char>(header.size() & 0xFF);
   prefix += static_cast<char>(header.size() >> 8);
 
+  std::string file = prefix + header;
   const std::size_t size = rows * cols * dtype_size(dtype);
-  std::vector<char> swapped;
-  const char* bytes = static_cast<const char*>(data);
-  if constexpr (std::endian::native == std::endian::big) {
-    swapped.assign(bytes, bytes + size);
-    detail::byteswap(swapped.data(), rows * cols, dtype_size(dtype));
-    bytes = swapped.data();
-  }
-
-  std::string tmp_name = path + ".tmp.XXXXXX";
-  std::vector<char> tmp(tmp_name.begin(), tmp_name.end());
-  tmp.push_back('\0');
-  int fd = ::mkstemp(tmp.data());
-  if (fd < 0) throw DataError(path + ": cannot write: " + std::strerror(errno));
-  bool ok = write_all(fd, prefix.data(), prefix.size()) &&
-            write_all(fd, header.data(), header.size()) && write_all(fd, bytes, size) &&
-            ::fchmod(fd, 0644) == 0;
-  int err = errno;
-  if (::close(fd) != 0 && ok) {
-    ok = false;
-    err = errno;
-  }
-  if (ok && std::rename(tmp.data(), path.c_str()) != 0) {
-    ok = false;
-    err = errno;
-  }
-  if (!ok) {
-    ::unlink(tmp.data());
-    throw DataError(path + ": cannot write: " + std::strerror(err));
-  }
+  file.append(static_cast<const char*>(data), size);
+  if constexpr (std::endian::native == std::endian::big)
+    detail::byteswap(file.data() + prefix.size() + header.size(), rows * cols, dtype_size(dtype));
+  io::write_file_atomic<DataError>(path, file);
 }
 
 }  // namespace

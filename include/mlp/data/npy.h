@@ -32,8 +32,9 @@ Array parse_npy(std::string_view bytes, const std::string& path);
 
 // Writes `array` as a 2-D C-order .npy file (version 1.0, little-endian, header padded to 64 bytes
 // as numpy does), so that numpy.load gives shape (rows, cols) and the same dtype. The file is
-// written under a temporary name and renamed over `path`: an existing file is never left
-// half-written. Throws DataError "<path>: cannot write: <reason>".
+// written as io::write_file_atomic writes (a temporary file beside it, flushed to disk, renamed
+// over `path`): an existing file is never left half-written. Throws DataError
+// "<path>: cannot write: <reason>" (or "cannot replace" etc., as io::write_file_atomic).
 void write_npy(const std::string& path, const Array& array);
 // The same for rows x cols values, row-major: float -> '<f4', double -> '<f8'.
 void write_npy(const std::string& path, const float* data, std::size_t rows, std::size_t cols);
