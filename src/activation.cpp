@@ -10,6 +10,7 @@
 #include <type_traits>
 
 #include "mlp/error.h"
+#include "mlp/format.h"
 
 namespace mlp {
 namespace {
@@ -571,13 +572,6 @@ const std::string& valid_names_text() {
   return text;
 }
 
-// The shortest text that reads back as exactly v: 0.2 -> "0.2".
-std::string format_number(double v) {
-  char buf[32];
-  const auto res = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, res.ptr);
-}
-
 // Throws when a's parameters are out of range for its kind (checked once per call).
 void check_params(const Activation& a) {
   const auto fail = [&](const std::string& what) {
@@ -622,17 +616,17 @@ std::string Activation::name() const {
   std::string s = entry(kind).name;
   switch (kind) {
     case K::leaky_relu:
-      if (alpha != kLeakySlope) s += ":" + format_number(alpha);
+      if (alpha != kLeakySlope) s += ":" + format_label(alpha);
       break;
     case K::elu:
     case K::celu:
-      if (alpha != kEluAlpha) s += ":" + format_number(alpha);
+      if (alpha != kEluAlpha) s += ":" + format_label(alpha);
       break;
     case K::softplus:
       if (threshold != kSoftplusThreshold)
-        s += ":" + format_number(beta) + ":" + format_number(threshold);
+        s += ":" + format_label(beta) + ":" + format_label(threshold);
       else if (beta != kSoftplusBeta)
-        s += ":" + format_number(beta);
+        s += ":" + format_label(beta);
       break;
     default:
       break;

@@ -14,6 +14,7 @@
 
 #include "mlp/activation.h"
 #include "mlp/error.h"
+#include "mlp/format.h"
 #include "mlp/tensor.h"
 
 namespace mlp {
@@ -24,13 +25,6 @@ namespace {
 const char* const kValidLosses =
     "valid losses: mse, mae (alias l1), huber[:DELTA], smooth_l1[:BETA], bce, bce_with_logits, "
     "cross_entropy (aliases ce, crossentropy), nll";
-
-// The shortest text that reads back as the same double: 0.5, 1e-07, nan.
-std::string number_string(double v) {
-  char buf[64];
-  auto res = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, res.ptr);
-}
 
 bool takes_parameter(LossKind kind) { return kind == LossKind::huber || kind == LossKind::smooth_l1; }
 
@@ -46,7 +40,7 @@ void check_loss(const Loss& loss, std::size_t rows, std::size_t cols) {
   if (takes_parameter(loss.kind) && !(std::isfinite(loss.delta) && loss.delta > 0))
     throw InvalidArgument("loss " + loss_names()[static_cast<std::size_t>(loss.kind)] + ": " +
                           parameter_name(loss.kind) + " must be a positive finite number, got " +
-                          number_string(loss.delta));
+                          format_label(loss.delta));
 }
 
 // Row r's class index for cross_entropy / nll: an integer in [0, classes).
@@ -56,7 +50,7 @@ std::size_t class_index(const Loss& loss, T value, std::size_t row, std::size_t 
   bool integer = std::isfinite(v) && v == std::floor(v);
   if (!integer || v < 0 || v >= static_cast<double>(classes))
     throw InvalidArgument("loss " + loss.name() + ": target of row " + std::to_string(row) + " is " +
-                          number_string(v) + ", " + (integer ? "outside" : "not an integer in") +
+                          format_label(v) + ", " + (integer ? "outside" : "not an integer in") +
                           " [0, " + std::to_string(classes) + ") for " + std::to_string(classes) +
                           " classes");
   return static_cast<std::size_t>(v);
@@ -87,10 +81,10 @@ void check_binary(const Loss& loss, const T* p, const T* y, std::size_t rows, st
     if (loss.kind == LossKind::bce && std::isnan(pv))
       throw NumericError("loss bce: prediction" + where(i) + "nan");
     if (loss.kind == LossKind::bce && !(pv >= 0 && pv <= 1))
-      throw InvalidArgument("loss bce: prediction" + where(i) + number_string(pv) +
+      throw InvalidArgument("loss bce: prediction" + where(i) + format_label(pv) +
                             ", outside [0, 1]; bce takes probabilities (use bce_with_logits for logits)");
     if (!(yv >= 0 && yv <= 1))
-      throw InvalidArgument("loss " + loss.name() + ": target" + where(i) + number_string(yv) +
+      throw InvalidArgument("loss " + loss.name() + ": target" + where(i) + format_label(yv) +
                             ", outside [0, 1]");
   }
 }
@@ -255,7 +249,7 @@ std::string Loss::name() const {
   std::size_t k = static_cast<std::size_t>(kind);
   if (k >= loss_names().size()) throw InvalidArgument("loss: unknown LossKind " + std::to_string(k));
   std::string s = loss_names()[k];
-  if (takes_parameter(kind) && delta != 1.0) s += ":" + number_string(delta);
+  if (takes_parameter(kind) && delta != 1.0) s += ":" + format_label(delta);
   return s;
 }
 

@@ -3,25 +3,16 @@
 #include "mlp/metrics.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <limits>
 #include <string>
 
 #include "mlp/error.h"
+#include "mlp/format.h"
 
 namespace mlp {
 
 namespace {
-
-// The shortest text that reads back as the same double ("2.5", "nan").
-std::string number_text(double v) {
-  if (std::isnan(v)) return "nan";
-  if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
-  char buf[64];
-  const auto res = std::to_chars(buf, buf + sizeof buf, v);
-  return std::string(buf, res.ptr);
-}
 
 template <typename T>
 void check_probs(const T* probs, std::size_t rows, std::size_t cols) {
@@ -30,7 +21,7 @@ void check_probs(const T* probs, std::size_t rows, std::size_t cols) {
     for (std::size_t c = 0; c < cols; ++c)
       if (!std::isfinite(static_cast<double>(probs[r * cols + c])))
         throw InvalidArgument("classification metrics: probability at row " + std::to_string(r) + ", column " +
-                              std::to_string(c) + " is " + number_text(static_cast<double>(probs[r * cols + c])));
+                              std::to_string(c) + " is " + format_label(static_cast<double>(probs[r * cols + c])));
 }
 
 // The label of row r as a class index; throws unless it is an integer in [0, classes).
@@ -38,7 +29,7 @@ template <typename T>
 std::size_t class_index(const T* labels, std::size_t r, std::size_t classes) {
   const double v = static_cast<double>(labels[r]);
   if (!(v >= 0 && v < static_cast<double>(classes) && v == std::floor(v)))
-    throw InvalidArgument("classification metrics: label at row " + std::to_string(r) + " is " + number_text(v) +
+    throw InvalidArgument("classification metrics: label at row " + std::to_string(r) + " is " + format_label(v) +
                           ", not a class index in [0, " + std::to_string(classes) + ")");
   return static_cast<std::size_t>(v);
 }

@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include "mlp/format.h"
 #include "run_command.h"
 
 namespace mlp_test {
@@ -225,12 +226,8 @@ inline std::string csv_text(const std::vector<std::string>& header, const std::v
   std::string out;
   for (std::size_t i = 0; i < header.size(); ++i) out += (i ? "," : "") + header[i];
   out += "\n";
-  char buf[64];
   for (const auto& r : rows) {
-    for (std::size_t i = 0; i < r.size(); ++i) {
-      std::snprintf(buf, sizeof buf, "%.17g", r[i]);
-      out += (i ? "," : "") + std::string(buf);
-    }
+    for (std::size_t i = 0; i < r.size(); ++i) out += (i ? "," : "") + mlp::format_repr(r[i]);
     out += "\n";
   }
   return out;

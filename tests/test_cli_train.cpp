@@ -641,12 +641,11 @@ TEST(CliTrain, CsvWithBomCrlfQuotesAndNoFinalNewlineTrainsLikePlainCsv) {
   ScratchDir dir;
   Rows rows = linear_rows(30, 21);
   std::string plain = "\"a b\",\"c,d\",e,y\n", fancy = "\xEF\xBB\xBF\"a b\",\"c,d\",e,\"y\"\r\n";
-  char buf[128];
   for (std::size_t i = 0; i < rows.size(); ++i) {
-    std::snprintf(buf, sizeof buf, "%.17g,%.17g,%.17g,%.17g", rows[i][0], rows[i][1], rows[i][2], rows[i][3]);
-    plain += std::string(buf) + "\n";
-    std::snprintf(buf, sizeof buf, "\"%.17g\", %.17g ,%.17g,\"%.17g\"", rows[i][0], rows[i][1], rows[i][2], rows[i][3]);
-    fancy += std::string(buf) + (i + 1 < rows.size() ? "\r\n" : "");
+    std::vector<std::string> v;
+    for (double x : rows[i]) v.push_back(mlp::format_repr(x));
+    plain += v[0] + "," + v[1] + "," + v[2] + "," + v[3] + "\n";
+    fancy += "\"" + v[0] + "\", " + v[1] + " ," + v[2] + ",\"" + v[3] + "\"" + (i + 1 < rows.size() ? "\r\n" : "");
   }
   write_file(dir / "plain.csv", plain);
   write_file(dir / "fancy.csv", fancy);

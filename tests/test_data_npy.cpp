@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "mlp/data/npy.h"
+#include "mlp/format.h"
 #include "temp_files.h"
 
 #ifndef MLP_TEST_DATA
@@ -66,7 +67,8 @@ std::string error_of(const std::string& content) {
   return "";
 }
 
-// Element i of a as text, exactly: integers as integers, floats as the double they convert to.
+// Element i of a as text, exactly: integers as integers, floats as Python's repr of the double they
+// convert to (as the manifest writes them).
 std::string element_text(const Array& a, std::size_t i) {
   switch (a.dtype()) {
     case DType::u8: return std::to_string(a.values<std::uint8_t>()[i]);
@@ -78,11 +80,7 @@ std::string element_text(const Array& a, std::size_t i) {
     case DType::u64: return std::to_string(a.values<std::uint64_t>()[i]);
     case DType::i64: return std::to_string(a.values<std::int64_t>()[i]);
     case DType::boolean: return std::to_string(a.values<bool>()[i] ? 1 : 0);
-    default: {
-      char buf[64];
-      std::snprintf(buf, sizeof buf, "%.17g", a.to_vector<double>()[i]);
-      return buf;
-    }
+    default: return mlp::format_repr(a.to_vector<double>()[i]);
   }
 }
 
@@ -104,11 +102,6 @@ TEST(DataNpy, ReadsWhatNumpyWrote) {
     for (std::size_t i = 0; i < rows * cols; ++i) {
       std::string want;
       in >> want;
-      if (dtype.rfind("float", 0) == 0) {
-        char buf[64];
-        std::snprintf(buf, sizeof buf, "%.17g", std::strtod(want.c_str(), nullptr));
-        want = buf;
-      }
       EXPECT_EQ(element_text(a, i), want) << "element " << i;
     }
     ++files;

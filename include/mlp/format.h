@@ -18,8 +18,9 @@ std::string format_short(double x, int digits = 6);
 // (at most 9 significant digits), as numpy prints a float32.
 std::string format_repr_f32(float x);
 
-// A number as a label or category name: whole numbers as integers ("3", "-1"), others as
-// format_repr ("2.5").
+// A number as a label or category name, a parameter in a name ("leaky_relu:2", "huber:0.5") or a
+// value in a message: whole numbers as integers ("3", "-1"), others as format_repr ("2.5", "1e-05",
+// "nan"). Reads back as the same double (but for -0, which shows as "0").
 std::string format_label(double x);
 
 // numpy's str() of a float64 array with default print options (precision 8, 'maxprec'):

@@ -3,8 +3,9 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <sstream>
+
+#include "mlp/format.h"
 
 namespace mlp::io {
 namespace {
@@ -25,11 +26,7 @@ std::string escape(const std::string& s) {
   return out;
 }
 
-std::string num(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", v);
-  return buf;
-}
+std::string num(double v) { return format_short(v); }
 
 // Tick positions at 1, 2 or 5 times a power of ten, about `count` of them across [lo, hi].
 std::vector<double> ticks(double lo, double hi, int count) {
