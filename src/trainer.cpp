@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <limits>
+#include <span>
 #include <string>
 
 #include "mlp/clip.h"
@@ -120,14 +121,14 @@ double Trainer<T>::train_step(const T* x, const T* y, std::size_t B) {
   loss_backward(loss_, dout_.data(), p.data(), y, B, out);
   model_.zero_grad();
   model_.backward(dout_.data());
-  auto& grads = model_.gradients();
+  std::span<T> grads = model_.gradients();
   // 4. reduction across workers (a hook), 5. clipping
   if (reduce_gradients) reduce_gradients(grads.data(), grads.size());
   if (options_.clip_grad_norm > 0) clip_grad_norm(grads.data(), grads.size(), options_.clip_grad_norm);
   if (options_.clip_grad_value > 0) clip_grad_value(grads.data(), grads.size(), options_.clip_grad_value);
   if (!all_finite(grads.data(), grads.size())) throw NumericError("training diverged: non-finite gradient" + where());
   // 6. the optimizer step
-  auto& params = model_.parameters();
+  std::span<T> params = model_.parameters();
   optimizer_->step(params.data(), grads.data(), params.size());
   return loss;
 }

@@ -3,6 +3,7 @@
 // (tests/data/training_golden.txt, from scripts/gen_training_golden.py).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -191,7 +192,7 @@ TEST(TrainingGolden, ParametersFollowPyTorchStepForStep) {
     config.hidden = {mlp::parse_activation(c.hidden)};
     mlp::Model<double> model(config);
     ASSERT_EQ(model.parameters().size(), c.init.size());
-    model.parameters() = c.init;
+    std::copy(c.init.begin(), c.init.end(), model.parameters().begin());
     const std::size_t rows = c.x.size() / c.sizes.front();
     mlp::Matrix<double> x(rows, c.sizes.front()), y(rows, c.y.size() / rows);
     std::copy(c.x.begin(), c.x.end(), x.data());

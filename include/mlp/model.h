@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <span>
 #include <vector>
 
 #include "mlp/activation.h"
@@ -61,11 +62,12 @@ class Model {
   bool training() const { return training_; }
 
   // All parameters, layer by layer: weight (out, in), bias (out), then for a batch-normalized
-  // layer its weight (gamma, out) and bias (beta, out). Gradients mirror it.
-  std::vector<T>& parameters() { return params_; }
-  const std::vector<T>& parameters() const { return params_; }
-  std::vector<T>& gradients() { return grads_; }
-  const std::vector<T>& gradients() const { return grads_; }
+  // layer its weight (gamma, out) and bias (beta, out). Gradients mirror it. Views of the model's
+  // own storage, whose size is fixed by the configuration.
+  std::span<T> parameters() { return params_; }
+  std::span<const T> parameters() const { return params_; }
+  std::span<T> gradients() { return grads_; }
+  std::span<const T> gradients() const { return grads_; }
   T* weight(std::size_t layer) { return params_.data() + offsets_[layer]; }
   const T* weight(std::size_t layer) const { return params_.data() + offsets_[layer]; }
   T* bias(std::size_t layer) { return weight(layer) + weight_size(layer); }
@@ -82,8 +84,8 @@ class Model {
 
   // Non-trained state: for each batch-normalized layer its running mean (out) then running
   // variance (out), as BatchNorm1d's buffers. Saved with the model, restored by early stopping.
-  std::vector<T>& buffers() { return buffers_; }
-  const std::vector<T>& buffers() const { return buffers_; }
+  std::span<T> buffers() { return buffers_; }
+  std::span<const T> buffers() const { return buffers_; }
   T* running_mean(std::size_t layer) { return buffers_.data() + buffer_offsets_[layer]; }
   const T* running_mean(std::size_t layer) const { return buffers_.data() + buffer_offsets_[layer]; }
   T* running_var(std::size_t layer) { return running_mean(layer) + layer_outputs(layer); }
