@@ -357,7 +357,7 @@ TEST(Safetensors, AddAndLookupErrors) {
   const SafeTensors loaded =
       mlp::io::parse_safetensors(mlp::io::serialize_safetensors(st), "m.safetensors");
   expect_throw_with<SafetensorsError>([&] { loaded.get_f64("x\ny"); },
-                                      "m.safetensors: no tensor 'x\\x0ay'");
+                                      "m.safetensors: no tensor 'x\\ny'");
 }
 
 TEST(Safetensors, WriteErrors) {
@@ -365,12 +365,12 @@ TEST(Safetensors, WriteErrors) {
   bad_name.add_f32("\xff", {1}, std::vector<float>{1});
   expect_throw_with<mlp::InvalidArgument>(
       [&] { mlp::io::serialize_safetensors(bad_name); },
-      "safetensors: tensor name '\xff' is not valid UTF-8");
+      "safetensors: tensor name '\\xff' is not valid UTF-8");
   SafeTensors bad_meta;
   bad_meta.metadata["k"] = "\xc3";
   expect_throw_with<mlp::InvalidArgument>(
       [&] { mlp::io::serialize_safetensors(bad_meta); },
-      "safetensors: metadata value '\xc3' is not valid UTF-8");
+      "safetensors: metadata value '\\xc3' is not valid UTF-8");
   const std::string path = temp_path("no_such_dir/x.safetensors");
   EXPECT_THROW(mlp::io::write_safetensors(path, sample()), mlp::Error);
 }
@@ -522,7 +522,7 @@ TEST(Safetensors, OffsetErrors) {
       "leave a hole: bytes [0, 18446744073709551614) belong to no tensor");
   // A name with a newline stays on one line in the message.
   expect_error(file_bytes("{\"a\\nb\":" + entry("F32", "[1]", 0, 8) + "}", d8),
-               "tensor 'a\\x0ab': data_offsets [0, 8] hold 8 bytes, but F32 [1] needs 4");
+               "tensor 'a\\nb': data_offsets [0, 8] hold 8 bytes, but F32 [1] needs 4");
 }
 
 // ---- robustness -----------------------------------------------------------------------------

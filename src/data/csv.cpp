@@ -11,6 +11,7 @@
 #include <cstring>
 #include <limits>
 
+#include "mlp/escape.h"
 #include "mlp/io/file.h"
 
 namespace mlp::data {
@@ -21,56 +22,6 @@ namespace {
 enum ByteClass : unsigned char { kPlain, kDelimiter, kNewline, kReturn, kQuote, kNul, kHigh };
 
 bool is_blank(char c) { return c == ' ' || c == '\t'; }
-
-// The text shown in a message: control bytes escaped, at most 40 characters.
-std::string shown(std::string_view text) {
-  std::string out;
-  std::size_t chars = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    auto c = static_cast<unsigned char>(text[i]);
-    if ((c & 0xC0) != 0x80) {  // count characters (UTF-8 sequences), not bytes
-      if (chars == 40) {
-        out += "...";
-        break;
-      }
-      ++chars;
-    }
-    if (c == '\n')
-      out += "\\n";
-    else if (c == '\r')
-      out += "\\r";
-    else if (c == '\t')
-      out += "\\t";
-    else if (c < 0x20 || c == 0x7F) {
-      static const char* hex = "0123456789abcdef";
-      out += "\\x";
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
-
-// Length of the valid UTF-8 sequence at p (whose first byte is >= 0x80), or 0 if it is not one.
-std::size_t utf8_length(const unsigned char* p, const unsigned char* end) {
-  auto cont = [&](std::size_t i, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
-    return p + i < end && p[i] >= lo && p[i] <= hi;
-  };
-  unsigned char c = p[0];
-  if (c < 0xC2) return 0;  // a lone continuation byte, or an overlong two-byte form
-  if (c < 0xE0) return cont(1) ? 2 : 0;
-  if (c < 0xF0) {
-    bool second = c == 0xE0 ? cont(1, 0xA0) : c == 0xED ? cont(1, 0x80, 0x9F) : cont(1);
-    return second && cont(2) ? 3 : 0;
-  }
-  if (c < 0xF5) {
-    bool second = c == 0xF0 ? cont(1, 0x90) : c == 0xF4 ? cont(1, 0x80, 0x8F) : cont(1);
-    return second && cont(2) && cont(3) ? 4 : 0;
-  }
-  return 0;
-}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
@@ -297,7 +248,7 @@ class Scanner {
       if (cls(p_) == kNul) binary(column);
       const std::size_t n = cls(p_) == kHigh ? utf8_at_p(column) : 1;
       fail(line_, column,
-           "unexpected '" + shown(std::string_view(p_, n)) + "' after a closing quote");
+           "unexpected '" + escape_for_message(std::string_view(p_, n)) + "' after a closing quote");
     }
     return finish_field();
   }
@@ -370,7 +321,7 @@ std::size_t CsvTable::find_column(std::string_view spec) const {
     for (std::size_t i = 0; i < named.size(); ++i) {
       list += (i == 0 ? "" : i + 1 == named.size() ? " and " : ", ") + std::to_string(named[i]);
     }
-    throw DataError(path + ": column name '" + std::string(spec) + "' is ambiguous: columns " +
+    throw DataError(path + ": column name '" + escape_for_message(spec) + "' is ambiguous: columns " +
                     list + (named.size() == 2 ? " both" : " all") + " have it; use an index");
   }
   bool digits = !spec.empty() &&
@@ -379,16 +330,16 @@ std::size_t CsvTable::find_column(std::string_view spec) const {
     std::size_t index = 0;
     auto [ptr, ec] = std::from_chars(spec.data(), spec.data() + spec.size(), index);
     if (ec == std::errc() && index < columns.size()) return index;
-    throw DataError(path + ": column index " + std::string(spec) + " out of range; the file has " +
+    throw DataError(path + ": column index " + escape_for_message(spec) + " out of range; the file has " +
                     std::to_string(columns.size()) + " column" + (columns.size() == 1 ? "" : "s"));
   }
   std::string list;
   const std::size_t shown_names = std::min<std::size_t>(columns.size(), 20);
-  for (std::size_t i = 0; i < shown_names; ++i) list += (i ? ", " : "") + columns[i].name;
+  for (std::size_t i = 0; i < shown_names; ++i) list += (i ? ", " : "") + escape_for_message(columns[i].name);
   if (shown_names < columns.size()) {
     list += ", ... (" + std::to_string(columns.size()) + " columns)";
   }
-  throw DataError(path + ": no column '" + std::string(spec) + "'; columns: " + list);
+  throw DataError(path + ": no column '" + escape_for_message(spec) + "'; columns: " + list);
 }
 
 std::vector<std::size_t> CsvTable::find_columns(std::string_view specs) const {
@@ -397,10 +348,10 @@ std::vector<std::size_t> CsvTable::find_columns(std::string_view specs) const {
   for (;;) {
     std::size_t comma = specs.find(',');
     std::string_view spec = specs.substr(0, comma);
-    if (spec.empty()) throw DataError(path + ": empty column name in '" + all + "'");
+    if (spec.empty()) throw DataError(path + ": empty column name in '" + escape_for_message(all) + "'");
     std::size_t index = find_column(spec);
     if (std::find(out.begin(), out.end(), index) != out.end()) {
-      throw DataError(path + ": column '" + std::string(spec) + "' (" + std::to_string(index) +
+      throw DataError(path + ": column '" + escape_for_message(spec) + "' (" + std::to_string(index) +
                       ") is named twice");
     }
     out.push_back(index);
@@ -510,17 +461,17 @@ CsvTable read_csv(const std::string& path, const CsvOptions& options) {
 
 std::string not_a_number_message(const std::string& path, const CellRef& cell) {
   return path + ":" + std::to_string(cell.line) + ":" + std::to_string(cell.column) + ": '" +
-         shown(cell.text) + "' is not a number";
+         escape_for_message(cell.text) + "' is not a number";
 }
 
 std::string missing_message(const std::string& path, const CellRef& cell) {
   return path + ":" + std::to_string(cell.line) + ":" + std::to_string(cell.column) + ": missing value" +
-         (trim(cell.text).empty() ? std::string() : " '" + shown(cell.text) + "'");
+         (trim(cell.text).empty() ? std::string() : " '" + escape_for_message(cell.text) + "'");
 }
 
 std::string not_finite_message(const std::string& path, const CellRef& cell) {
   return path + ":" + std::to_string(cell.line) + ":" + std::to_string(cell.column) + ": '" +
-         shown(cell.text) + "' is not a finite number";
+         escape_for_message(cell.text) + "' is not a finite number";
 }
 
 void check_finite(const CsvTable& table, const std::vector<std::size_t>& columns) {

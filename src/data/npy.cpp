@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "byte_order.h"
+#include "mlp/escape.h"
 #include "mlp/io/file.h"
 
 namespace mlp::data {
@@ -68,7 +69,7 @@ class HeaderParser {
   void expect(char c) {
     if (!peek(c)) {
       fail(std::string("expected '") + c + "'" +
-           (i_ < s_.size() ? std::string(" at '") + s_[i_] + "'" : " at the end"));
+           (i_ < s_.size() ? " at '" + escape_for_message(s_.substr(i_, 1)) + "'" : std::string(" at the end")));
     }
     ++i_;
   }
@@ -113,7 +114,7 @@ class HeaderParser {
         v.kind = PyValue::Kind::kBool;
         v.flag = word == "True";
       } else if (word != "None") {
-        fail("unexpected '" + std::string(word.empty() ? s_.substr(start, 1) : word) + "'");
+        fail("unexpected '" + escape_for_message(word.empty() ? s_.substr(start, 1) : word) + "'");
       }
     }
     return v;
@@ -263,7 +264,7 @@ Array parse_npy(std::string_view file, const std::string& path) {
   bool swap = false;
   std::optional<DType> dtype = parse_descr(descr, swap);
   if (!dtype) {
-    throw DataError(path + ": unsupported dtype '" + descr +
+    throw DataError(path + ": unsupported dtype '" + escape_for_message(descr) +
                     "'; supported: float32, float64, int8, uint8, int16, uint16, int32, uint32, "
                     "int64, uint64, bool");
   }

@@ -4,12 +4,12 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "mlp/escape.h"
 #include "mlp/io/file.h"
 
 namespace mlp::io {
@@ -43,24 +43,8 @@ const DtypeInfo* find_dtype(std::string_view dtype) {
   return nullptr;
 }
 
-// `s` quoted for a one-line message: control characters escaped, long names cut.
-std::string quote(std::string_view s) {
-  constexpr std::size_t kMax = 80;
-  std::string out = "'";
-  for (std::size_t i = 0; i < s.size() && i < kMax; ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x20 || c == 0x7f) {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02x", c);
-      out += buf;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  if (s.size() > kMax) out += "...";
-  out += "'";
-  return out;
-}
+// `s` (a tensor name, a key) quoted for a one-line message, escaped, cut after 80 characters.
+std::string quote(std::string_view s) { return "'" + escape_for_message(s, 80) + "'"; }
 
 std::string shape_text(const std::vector<std::size_t>& shape) {
   std::string out = "[";
@@ -295,18 +279,8 @@ class Parser {
         std::size_t close = message.find("] ");
         if (close != std::string::npos) message.erase(0, close + 2);
       }
-      std::string printable;  // the parser quotes the bytes it read, which may not be text
-      for (char c : message) {
-        unsigned char u = static_cast<unsigned char>(c);
-        if (u < 0x20 || u >= 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\x%02x", u);
-          printable += buf;
-        } else {
-          printable += c;
-        }
-      }
-      fail("header is not valid JSON: " + printable);
+      // The parser quotes the bytes it read, which may not be text.
+      fail("header is not valid JSON: " + escape_for_message(message, std::string_view::npos));
     }
     if (found_duplicate) {
       if (duplicate_top && duplicate != "__metadata__")
