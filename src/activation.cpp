@@ -7,10 +7,13 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <iterator>
+#include <span>
 #include <type_traits>
 
 #include "mlp/error.h"
 #include "mlp/format.h"
+#include "mlp/names.h"
 
 namespace mlp {
 namespace {
@@ -542,15 +545,19 @@ constexpr bool table_in_enum_order() {
 }
 static_assert(table_in_enum_order(), "kTable must list every ActivationKind in enum order");
 
-struct Alias {
-  const char* name;
-  ActivationKind kind;
-};
-constexpr std::array<Alias, 3> kAliases = {{
+constexpr NameEntry<ActivationKind> kAliases[] = {
     {"swish", K::silu},
     {"none", K::identity},
     {"linear", K::identity},
-}};
+};
+
+// Every name parse_activation reads: the table's, in enum order, then the aliases.
+constexpr auto kNames = [] {
+  std::array<NameEntry<ActivationKind>, kTable.size() + std::size(kAliases)> names{};
+  for (std::size_t i = 0; i < kTable.size(); ++i) names[i] = {kTable[i].name, kTable[i].kind};
+  for (std::size_t i = 0; i < std::size(kAliases); ++i) names[kTable.size() + i] = kAliases[i];
+  return names;
+}();
 
 const Entry& entry(ActivationKind kind) {
   const auto i = static_cast<std::size_t>(kind);
@@ -562,9 +569,7 @@ const Entry& entry(ActivationKind kind) {
 // "valid: identity, relu, ... (aliases: ...; parameters: ...)", appended to every parse error.
 const std::string& valid_names_text() {
   static const std::string text = [] {
-    std::string s = "valid: ";
-    for (std::size_t i = 0; i < kTable.size(); ++i)
-      s += (i ? ", " : "") + std::string(kTable[i].name);
+    std::string s = "valid: " + list_names<ActivationKind>(std::span(kNames).first(kTable.size()));
     s += " (aliases: swish = silu, none = linear = identity; parameters: leaky_relu:SLOPE, "
          "elu:ALPHA, celu:ALPHA, softplus:BETA[:THRESHOLD])";
     return s;
@@ -648,13 +653,7 @@ Activation parse_activation(std::string_view spec) {
   const std::string_view name = parts[0];
   const std::size_t n_params = parts.size() - 1;
 
-  const Entry* found = nullptr;
-  for (const Entry& e : kTable)
-    if (name == e.name) found = &e;
-  for (const Alias& al : kAliases)
-    if (name == al.name) found = &entry(al.kind);
-  if (!found)
-    throw InvalidArgument("unknown activation '" + std::string(name) + "'; " + valid_names_text());
+  const Entry* found = &entry(parse_name<ActivationKind>(kNames, name, "activation", valid_names_text()));
 
   if (n_params > static_cast<std::size_t>(found->max_params)) {
     const std::string limit = found->max_params == 0
@@ -662,7 +661,7 @@ Activation parse_activation(std::string_view spec) {
                                   : "takes at most " + std::to_string(found->max_params) +
                                         (found->max_params == 1 ? " parameter" : " parameters");
     throw InvalidArgument("activation '" + std::string(name) + "' " + limit + ", got '" +
-                          std::string(spec) + "'; " + valid_names_text());
+                          escape_for_message(spec) + "'; " + valid_names_text());
   }
 
   std::array<double, 2> p{};
@@ -672,8 +671,8 @@ Activation parse_activation(std::string_view spec) {
     const char* last = first + text.size();
     const auto res = std::from_chars(first, last, p[i]);
     if (text.empty() || res.ec != std::errc() || res.ptr != last || !std::isfinite(p[i]))
-      throw InvalidArgument("activation '" + std::string(spec) + "': parameter '" +
-                            std::string(text) + "' is not a finite number; " + valid_names_text());
+      throw InvalidArgument("activation '" + escape_for_message(spec) + "': parameter '" +
+                            escape_for_message(text) + "' is not a finite number; " + valid_names_text());
   }
 
   Activation a;
@@ -698,11 +697,7 @@ Activation parse_activation(std::string_view spec) {
 }
 
 const std::vector<std::string>& activation_names() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> v;
-    for (const Entry& e : kTable) v.emplace_back(e.name);
-    return v;
-  }();
+  static const std::vector<std::string> names = canonical_names<ActivationKind>(kNames);
   return names;
 }
 

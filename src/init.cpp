@@ -8,6 +8,7 @@
 #include <cstddef>
 
 #include "mlp/error.h"
+#include "mlp/names.h"
 
 namespace mlp {
 
@@ -129,12 +130,7 @@ void orthogonal_fill(T* w, std::size_t rows, std::size_t cols, double gain, Rand
       w[r * cols + c] = static_cast<T>(gain * (wide ? q[c * rows + r] : q[r * cols + c]));
 }
 
-struct InitName {
-  const char* name;
-  InitKind kind;
-};
-
-constexpr InitName kInitNames[] = {
+constexpr NameEntry<InitKind> kInitNames[] = {
     {"default", InitKind::default_},
     {"xavier_uniform", InitKind::xavier_uniform},
     {"xavier_normal", InitKind::xavier_normal},
@@ -148,14 +144,9 @@ constexpr InitName kInitNames[] = {
 };
 
 std::string valid_init_names() {
-  std::string s = "valid: ";
-  bool first = true;
-  for (const InitName& n : kInitNames) {
-    if (!first) s += ", ";
-    first = false;
-    s += n.name;
-    if (n.kind == InitKind::constant) s += "[:VALUE]";
-  }
+  std::string s;
+  for (const auto& [name, kind] : kInitNames)
+    s += (s.empty() ? "valid: " : ", ") + std::string(name) + (kind == InitKind::constant ? "[:VALUE]" : "");
   return s;
 }
 
@@ -225,32 +216,24 @@ template void init_model<double>(Model<double>&, const InitOptions&, Random&);
 InitOptions parse_init(std::string_view spec) {
   const std::size_t colon = spec.find(':');
   const std::string_view name = spec.substr(0, colon);
-  const InitName* found = nullptr;
-  for (const InitName& n : kInitNames)
-    if (name == n.name) found = &n;
-  if (!found) throw InvalidArgument("unknown initializer '" + std::string(spec) + "'; " + valid_init_names());
   InitOptions options;
-  options.kind = found->kind;
+  options.kind = parse_name<InitKind>(kInitNames, name, "initializer", valid_init_names());
   if (colon == std::string_view::npos) return options;
-  if (found->kind != InitKind::constant)
-    throw InvalidArgument("initializer '" + std::string(name) + "' takes no parameter, got '" + std::string(spec) +
-                          "'; " + valid_init_names());
+  if (options.kind != InitKind::constant)
+    throw InvalidArgument("initializer '" + std::string(name) + "' takes no parameter, got '" +
+                          escape_for_message(spec) + "'; " + valid_init_names());
   const std::string_view text = spec.substr(colon + 1);
   const char* first = text.data();
   const char* last = first + text.size();
   const auto res = std::from_chars(first, last, options.value);
   if (text.empty() || res.ec != std::errc() || res.ptr != last || !std::isfinite(options.value))
-    throw InvalidArgument("initializer '" + std::string(spec) + "': value '" + std::string(text) +
+    throw InvalidArgument("initializer '" + escape_for_message(spec) + "': value '" + escape_for_message(text) +
                           "' is not a finite number; " + valid_init_names());
   return options;
 }
 
 const std::vector<std::string>& init_names() {
-  static const std::vector<std::string> names = [] {
-    std::vector<std::string> v;
-    for (const InitName& n : kInitNames) v.emplace_back(n.name);
-    return v;
-  }();
+  static const std::vector<std::string> names = canonical_names<InitKind>(kInitNames);
   return names;
 }
 

@@ -15,12 +15,28 @@
 #include "mlp/activation.h"
 #include "mlp/error.h"
 #include "mlp/format.h"
+#include "mlp/names.h"
 #include "mlp/tensor.h"
 
 namespace mlp {
 namespace {
 
 // ---- text -------------------------------------------------------------------------------------
+
+// Canonical names in LossKind order, then the aliases.
+constexpr NameEntry<LossKind> kLosses[] = {
+    {"mse", LossKind::mse},
+    {"mae", LossKind::mae},
+    {"huber", LossKind::huber},
+    {"smooth_l1", LossKind::smooth_l1},
+    {"bce", LossKind::bce},
+    {"bce_with_logits", LossKind::bce_with_logits},
+    {"cross_entropy", LossKind::cross_entropy},
+    {"nll", LossKind::nll},
+    {"l1", LossKind::mae},
+    {"ce", LossKind::cross_entropy},
+    {"crossentropy", LossKind::cross_entropy},
+};
 
 const char* const kValidLosses =
     "valid losses: mse, mae (alias l1), huber[:DELTA], smooth_l1[:BETA], bce, bce_with_logits, "
@@ -240,15 +256,13 @@ void nll_backward(const Loss& loss, T* dp, const T* y, std::size_t rows, std::si
 // ---- public API -------------------------------------------------------------------------------
 
 const std::vector<std::string>& loss_names() {
-  static const std::vector<std::string> names = {
-      "mse", "mae", "huber", "smooth_l1", "bce", "bce_with_logits", "cross_entropy", "nll"};
+  static const std::vector<std::string> names = canonical_names<LossKind>(kLosses);
   return names;
 }
 
 std::string Loss::name() const {
-  std::size_t k = static_cast<std::size_t>(kind);
-  if (k >= loss_names().size()) throw InvalidArgument("loss: unknown LossKind " + std::to_string(k));
-  std::string s = loss_names()[k];
+  std::string s = name_of<LossKind>(kLosses, kind);
+  if (s.empty()) throw InvalidArgument("loss: unknown LossKind " + std::to_string(static_cast<int>(kind)));
   if (takes_parameter(kind) && delta != 1.0) s += ":" + format_label(delta);
   return s;
 }
@@ -257,26 +271,19 @@ bool Loss::class_targets() const { return kind == LossKind::cross_entropy || kin
 
 Loss parse_loss(std::string_view spec) {
   std::size_t colon = spec.find(':');
-  std::string_view name = spec.substr(0, colon);
-  if (name == "l1") name = "mae";
-  if (name == "ce" || name == "crossentropy") name = "cross_entropy";
-  const auto& names = loss_names();
-  auto it = std::find(names.begin(), names.end(), name);
-  if (it == names.end())
-    throw InvalidArgument("unknown loss \"" + std::string(spec) + "\"; " + kValidLosses);
   Loss loss;
-  loss.kind = static_cast<LossKind>(it - names.begin());
+  loss.kind = parse_name<LossKind>(kLosses, spec.substr(0, colon), "loss", kValidLosses);
   if (colon == std::string_view::npos) return loss;
 
   std::string_view param = spec.substr(colon + 1);
   if (!takes_parameter(loss.kind))
-    throw InvalidArgument("loss \"" + std::string(spec) + "\": " + *it + " takes no parameter; " +
+    throw InvalidArgument("loss '" + escape_for_message(spec) + "': " + loss.name() + " takes no parameter; " +
                           kValidLosses);
   double value = 0;
   auto [end, ec] = std::from_chars(param.data(), param.data() + param.size(), value);
   if (ec != std::errc() || end != param.data() + param.size() || !std::isfinite(value) || value <= 0)
-    throw InvalidArgument("loss \"" + std::string(spec) + "\": " + parameter_name(loss.kind) +
-                          " must be a positive number, got \"" + std::string(param) + "\"; " + kValidLosses);
+    throw InvalidArgument("loss '" + escape_for_message(spec) + "': " + parameter_name(loss.kind) +
+                          " must be a positive number, got '" + escape_for_message(param) + "'; " + kValidLosses);
   loss.delta = value;
   return loss;
 }

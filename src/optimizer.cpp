@@ -14,6 +14,7 @@
 
 #include "mlp/error.h"
 #include "mlp/format.h"
+#include "mlp/names.h"
 
 namespace mlp {
 namespace {
@@ -435,20 +436,31 @@ std::unique_ptr<Optimizer<T>> make_optimizer(const OptimizerOptions& options) {
 template std::unique_ptr<Optimizer<float>> make_optimizer<float>(const OptimizerOptions&);
 template std::unique_ptr<Optimizer<double>> make_optimizer<double>(const OptimizerOptions&);
 
+namespace {
+
+// Each optimizer's name and its options with their defaults.
+using MakeOptions = OptimizerOptions (*)();
+template <typename O>
+OptimizerOptions defaults() {
+  return O{};
+}
+constexpr NameEntry<MakeOptions> kOptimizers[] = {
+    {"sgd", &defaults<SGDOptions>},  // torch requires lr for SGD; ours defaults to 0.01
+    {"adam", &defaults<AdamOptions>},
+    {"adamw", &defaults<AdamWOptions>},
+    {"rmsprop", &defaults<RMSpropOptions>},
+    {"adagrad", &defaults<AdagradOptions>},
+};
+
+}  // namespace
+
 const std::vector<std::string>& optimizer_names() {
-  static const std::vector<std::string> names = {"sgd", "adam", "adamw", "rmsprop", "adagrad"};
+  static const std::vector<std::string> names = canonical_names<MakeOptions>(kOptimizers);
   return names;
 }
 
 OptimizerOptions default_optimizer_options(std::string_view name) {
-  if (name == "sgd") return SGDOptions{};  // torch requires lr for SGD; ours defaults to 0.01
-  if (name == "adam") return AdamOptions{};
-  if (name == "adamw") return AdamWOptions{};
-  if (name == "rmsprop") return RMSpropOptions{};
-  if (name == "adagrad") return AdagradOptions{};
-  std::string valid;
-  for (const auto& n : optimizer_names()) valid += (valid.empty() ? "" : ", ") + n;
-  throw InvalidArgument("unknown optimizer '" + std::string(name) + "'; valid: " + valid);
+  return parse_name<MakeOptions>(kOptimizers, name, "optimizer")();
 }
 
 OptimizerOptions optimizer_options(std::string_view name, double lr, double momentum, bool nesterov,

@@ -6,23 +6,20 @@
 #include <limits>
 
 #include "mlp/error.h"
+#include "mlp/names.h"
 
 namespace mlp {
 
-ScaleKind parse_scale(std::string_view name) {
-  if (name == "none") return ScaleKind::none;
-  if (name == "standard") return ScaleKind::standard;
-  if (name == "minmax") return ScaleKind::minmax;
-  throw InvalidArgument("unknown scaling '" + std::string(name) + "'; valid: none, standard, minmax");
-}
+namespace {
 
-std::string scale_name(ScaleKind kind) {
-  switch (kind) {
-    case ScaleKind::standard: return "standard";
-    case ScaleKind::minmax: return "minmax";
-    default: return "none";
-  }
-}
+constexpr NameEntry<ScaleKind> kScales[] = {
+    {"none", ScaleKind::none}, {"standard", ScaleKind::standard}, {"minmax", ScaleKind::minmax}};
+
+}  // namespace
+
+ScaleKind parse_scale(std::string_view name) { return parse_name<ScaleKind>(kScales, name, "scaling"); }
+
+std::string scale_name(ScaleKind kind) { return name_of<ScaleKind>(kScales, kind); }
 
 template <typename T>
 Scaler Scaler::fit(ScaleKind kind, const Dataset<T>& data) {
