@@ -5,9 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <random>
@@ -19,10 +17,7 @@
 
 #include "mlp/activation.h"
 #include "mlp/error.h"
-
-#ifndef MLP_TEST_DATA
-#define MLP_TEST_DATA "tests/data"
-#endif
+#include "golden.h"
 
 namespace {
 
@@ -39,33 +34,7 @@ std::vector<std::string> elementwise_specs() {
   return specs;
 }
 
-double to_double(const std::string& s) {
-  double v = 0;
-  const auto res = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (res.ec != std::errc() || res.ptr != s.data() + s.size())
-    throw std::runtime_error("not a number in golden file: '" + s + "'");
-  return v;
-}
-
-// A CSV file as rows of fields, after checking its header.
-std::vector<std::vector<std::string>> read_csv(const std::string& file, const std::string& header) {
-  const std::string path = std::string(MLP_TEST_DATA) + "/" + file;
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot open " + path);
-  std::string line;
-  std::getline(in, line);
-  if (line != header)
-    throw std::runtime_error(path + ": header '" + line + "', expected '" + header + "'");
-  std::vector<std::vector<std::string>> rows;
-  while (std::getline(in, line)) {
-    std::vector<std::string> fields;
-    std::stringstream ss(line);
-    std::string field;
-    while (std::getline(ss, field, ',')) fields.push_back(field);
-    rows.push_back(fields);
-  }
-  return rows;
-}
+using mlp_test::golden_number;
 
 struct Golden {
   double x, y, dy;
@@ -75,9 +44,9 @@ struct Golden {
 const std::map<std::string, std::vector<Golden>>& golden() {
   static const std::map<std::string, std::vector<Golden>> table = [] {
     std::map<std::string, std::vector<Golden>> t;
-    for (const auto& f : read_csv("activation_golden.csv", "activation,x,y,dy")) {
+    for (const auto& f : mlp_test::read_golden_csv("activation_golden.csv", "activation,x,y,dy")) {
       if (f.size() != 4) throw std::runtime_error("activation_golden.csv: a row without 4 fields");
-      t[f[0]].push_back({to_double(f[1]), to_double(f[2]), to_double(f[3])});
+      t[f[0]].push_back({golden_number(f[1]), golden_number(f[2]), golden_number(f[3])});
     }
     return t;
   }();
@@ -186,14 +155,14 @@ TEST(ActivationGolden, SoftmaxRowsMatchTorch) {
     std::vector<double> x, dout, y, din;
   };
   std::vector<Row> rows;
-  for (const auto& f : read_csv("activation_softmax_golden.csv", "activation,row,x,dout,y,din")) {
+  for (const auto& f : mlp_test::read_golden_csv("activation_softmax_golden.csv", "activation,row,x,dout,y,din")) {
     ASSERT_EQ(f.size(), 6u);
     const std::string key = f[0] + "#" + f[1];  // lines of one row are consecutive
     if (rows.empty() || rows.back().spec != key) rows.push_back({key, {}, {}, {}, {}});
-    rows.back().x.push_back(to_double(f[2]));
-    rows.back().dout.push_back(to_double(f[3]));
-    rows.back().y.push_back(to_double(f[4]));
-    rows.back().din.push_back(to_double(f[5]));
+    rows.back().x.push_back(golden_number(f[2]));
+    rows.back().dout.push_back(golden_number(f[3]));
+    rows.back().y.push_back(golden_number(f[4]));
+    rows.back().din.push_back(golden_number(f[5]));
   }
   ASSERT_GE(rows.size(), 16u);
 

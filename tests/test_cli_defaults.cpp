@@ -3,15 +3,13 @@
 // noisy data (tests/data/defaults, from scripts/gen_defaults_baseline.py).
 #include <gtest/gtest.h>
 
-#include <fstream>
+#include <cstdio>
 #include <nlohmann/json.hpp>
-#include <sstream>
+#include <string>
+#include <vector>
 
+#include "golden.h"
 #include "run_command.h"
-
-#ifndef MLP_TEST_DATA
-#define MLP_TEST_DATA "tests/data"
-#endif
 
 namespace {
 
@@ -20,25 +18,18 @@ struct Baseline {
   double mlp = 0, linear = 0;
 };
 
+// "NAME TASK METRIC MLP_SCORE LINEAR_SCORE" (nan: no linear baseline).
 std::vector<Baseline> baselines() {
-  std::ifstream in(MLP_TEST_DATA "/defaults/baseline.txt");
   std::vector<Baseline> out;
-  std::string line;
-  while (std::getline(in, line)) {
-    std::istringstream s(line);
-    Baseline b;
-    std::string linear;
-    s >> b.name >> b.task >> b.metric >> b.mlp >> linear;
-    b.linear = linear == "nan" ? NAN : std::stod(linear);
-    out.push_back(b);
-  }
+  for (const mlp_test::GoldenLine& line : mlp_test::read_golden_lines("defaults/baseline.txt"))
+    out.push_back({line.key, line.word(0), line.word(1), line.num(2), line.num(3)});
   return out;
 }
 
 TEST(CliDefaults, MatchScikitLearnAndLinearRegression) {
   auto all = baselines();
   ASSERT_EQ(all.size(), 4u);
-  const std::string dir = MLP_TEST_DATA "/defaults/";
+  const std::string dir = mlp_test::golden_path("defaults/");
   for (const auto& b : all) {
     SCOPED_TRACE(b.name);
     std::string model = ::testing::TempDir() + "defaults_" + b.name + ".safetensors";

@@ -4,27 +4,22 @@
 // scripts/gen_mixed_table.py; the figure is the mean test accuracy over random_state 0..4).
 #include <gtest/gtest.h>
 
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string>
 
 #include "cli_fixtures.h"
-
-#ifndef MLP_TEST_DATA
-#define MLP_TEST_DATA "tests/data"
-#endif
+#include "golden.h"
 
 namespace {
 
 using mlp_test::mlp;
 using mlp_test::q;
 
-const std::string kTrain = MLP_TEST_DATA "/mixed/train.csv";
-const std::string kTest = MLP_TEST_DATA "/mixed/test.csv";
+const std::string kTrain = mlp_test::golden_path("mixed/train.csv");
+const std::string kTest = mlp_test::golden_path("mixed/test.csv");
 
 nlohmann::json reference() {
-  std::ifstream in(MLP_TEST_DATA "/mixed/sklearn_reference.json");
-  return nlohmann::json::parse(in, nullptr, false);
+  return nlohmann::json::parse(mlp_test::golden_text("mixed/sklearn_reference.json"), nullptr, false);
 }
 
 TEST(CliMixedTable, DefaultsWithinAPointOfScikitLearn) {

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 
 #include "cli_fixtures.h"
+#include "golden.h"
 
 namespace {
 
@@ -152,10 +153,10 @@ TEST(CliTables, CtrlCStopsTrainingWithStatus130AndWritesNothing) {
 
 TEST(CliTables, AModelWrittenByMlp01StillLoadsAndPredictsIdentically) {
   // Trained by mlp 0.1 on tests/data/defaults/wine_train.csv; its predictions then, beside it.
-  const std::string model = MLP_TEST_DATA "/model_v0.1.safetensors";
-  const std::string expected = mlp_test::read_text(MLP_TEST_DATA "/model_v0.1_predictions.csv");
+  const std::string model = mlp_test::golden_path("model_v0.1.safetensors");
+  const std::string expected = mlp_test::golden_text("model_v0.1_predictions.csv");
   ASSERT_FALSE(expected.empty());
-  CommandResult p = mlp("predict " + q(model) + " " + q(MLP_TEST_DATA "/defaults/wine_test.csv"));
+  CommandResult p = mlp("predict " + q(model) + " " + q(mlp_test::golden_path("defaults/wine_test.csv")));
   ASSERT_EQ(p.status, 0) << p.err;
   // mlp 0.1 printed probabilities with 17 digits; compare the numbers at float32's precision.
   auto got = mlp_test::parse_csv(p.out), want = mlp_test::parse_csv(expected);

@@ -9,17 +9,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "mlp/data/npy.h"
 #include "mlp/format.h"
+#include "golden.h"
 #include "temp_files.h"
-
-#ifndef MLP_TEST_DATA
-#define MLP_TEST_DATA "tests/data"
-#endif
 
 namespace {
 
@@ -27,7 +23,7 @@ using mlp::data::Array;
 using mlp::data::DataError;
 using mlp::data::DType;
 
-const std::string kFixtures = MLP_TEST_DATA "/data_npy/";
+const std::string kFixtures = mlp_test::golden_path("data_npy/");
 
 using mlp_test::slurp;
 using mlp_test::temp_path;
@@ -85,25 +81,17 @@ std::string element_text(const Array& a, std::size_t i) {
 }
 
 TEST(DataNpy, ReadsWhatNumpyWrote) {
-  std::ifstream manifest(kFixtures + "manifest.txt");
-  ASSERT_TRUE(manifest.good()) << kFixtures;
-  std::string line;
+  // "FILE DTYPE ROWS COLS VALUE...", the values row-major.
   int files = 0;
-  while (std::getline(manifest, line)) {
-    std::istringstream in(line);
-    std::string name, dtype;
-    std::size_t rows, cols;
-    in >> name >> dtype >> rows >> cols;
+  for (const mlp_test::GoldenLine& line : mlp_test::read_golden_lines("data_npy/manifest.txt")) {
+    const std::string& name = line.key;
+    const std::size_t rows = line.count(1), cols = line.count(2);
     SCOPED_TRACE(name);
     Array a = mlp::data::read_npy(kFixtures + name);
-    EXPECT_EQ(mlp::data::dtype_name(a.dtype()), dtype);
+    EXPECT_EQ(mlp::data::dtype_name(a.dtype()), line.word(0));
     ASSERT_EQ(a.rows(), rows);
     ASSERT_EQ(a.cols(), cols);
-    for (std::size_t i = 0; i < rows * cols; ++i) {
-      std::string want;
-      in >> want;
-      EXPECT_EQ(element_text(a, i), want) << "element " << i;
-    }
+    for (std::size_t i = 0; i < rows * cols; ++i) EXPECT_EQ(element_text(a, i), line.word(3 + i)) << "element " << i;
     ++files;
   }
   EXPECT_EQ(files, 19);

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <string>
 #include <vector>
 
@@ -13,6 +12,7 @@
 #include "mlp/init.h"
 #include "mlp/model.h"
 #include "mlp/trainer.h"
+#include "golden.h"
 #include "run_command.h"
 #include "temp_files.h"
 #include "tutorial_fixture.h"
@@ -50,9 +50,9 @@ struct Tutorial {
 
 // numpy's weights after the tutorial's 1000 epochs (scripts/gen_tutorial_weights.py).
 std::vector<double> numpy_weights() {
-  std::ifstream in(std::string(MLP_TEST_DATA) + "/tutorial_numpy_weights.txt");
   std::vector<double> w;
-  for (std::string line; std::getline(in, line);) w.push_back(std::stod(line));
+  for (const mlp_test::GoldenLine& line : mlp_test::read_golden_lines("tutorial_numpy_weights.txt"))
+    for (double v : line.values()) w.push_back(v);
   return w;
 }
 

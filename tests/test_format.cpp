@@ -2,46 +2,31 @@
 // from scripts/gen_format_golden.py).
 #include <gtest/gtest.h>
 
-#include <cstdlib>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "mlp/format.h"
-
-#ifndef MLP_TEST_DATA
-#define MLP_TEST_DATA "tests/data"
-#endif
+#include "golden.h"
 
 namespace {
 
 TEST(Format, MatchesNumpy) {
-  std::ifstream in(MLP_TEST_DATA "/format_golden.txt");
-  ASSERT_TRUE(in.good());
-  std::string line;
+  // "array ROWS COLS VECTOR", a line of values, numpy's text, "end"; or "repr VALUE EXPECTED".
+  const std::vector<mlp_test::GoldenLine> lines = mlp_test::read_golden_lines("format_golden.txt");
   int arrays = 0, reprs = 0;
-  while (std::getline(in, line)) {
-    std::istringstream head(line);
-    std::string kind;
-    head >> kind;
-    if (kind == "array") {
-      std::size_t rows, cols;
-      int vector;
-      head >> rows >> cols >> vector;
-      std::getline(in, line);
-      std::istringstream nums(line);
-      std::vector<double> values;
-      std::string token;
-      while (nums >> token) values.push_back(std::strtod(token.c_str(), nullptr));
-      std::string expected, text;
-      while (std::getline(in, text) && text != "end") expected += (expected.empty() ? "" : "\n") + text;
-      EXPECT_EQ(mlp::format_numpy(values.data(), rows, cols, vector != 0), expected) << "values: " << line;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const mlp_test::GoldenLine& head = lines[i];
+    if (head.key == "array") {
+      const std::size_t rows = head.count(0), cols = head.count(1);
+      const bool vector = head.count(2) != 0;
+      const mlp_test::GoldenLine& values_line = lines.at(++i);
+      const std::vector<double> values = values_line.values();
+      std::string expected;
+      while (lines.at(++i).text != "end") expected += (expected.empty() ? "" : "\n") + lines[i].text;
+      EXPECT_EQ(mlp::format_numpy(values.data(), rows, cols, vector), expected) << "values: " << values_line.text;
       ++arrays;
-    } else if (kind == "repr") {
-      std::string value, expected;
-      head >> value >> expected;
-      EXPECT_EQ(mlp::format_repr(std::strtod(value.c_str(), nullptr)), expected);
+    } else if (head.key == "repr") {
+      EXPECT_EQ(mlp::format_repr(head.num(0)), head.word(1));
       ++reprs;
     }
   }

@@ -5,20 +5,15 @@
 
 #include <cmath>
 #include <cstdint>
-#include <fstream>
 #include <limits>
 #include <random>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "mlp/error.h"
 #include "mlp/loss.h"
-
-#ifndef MLP_TEST_DATA
-#define MLP_TEST_DATA "tests/data"
-#endif
+#include "golden.h"
 
 namespace {
 
@@ -37,39 +32,28 @@ struct GoldenCase {
   double loss = 0;
 };
 
-std::vector<double> read_numbers(std::istringstream& line) {
-  std::vector<double> v;
-  std::string token;
-  while (line >> token) v.push_back(std::stod(token));
-  return v;
-}
-
+// "case LABEL SPEC ROWS COLS FLOAT", then "p ...", "y ...", "loss V", "grad ...".
 std::vector<GoldenCase> load_golden() {
-  const std::string path = std::string(MLP_TEST_DATA) + "/loss_golden.txt";
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot open " + path);
   std::vector<GoldenCase> cases;
-  std::string text;
-  while (std::getline(in, text)) {
-    std::istringstream line(text);
-    std::string key;
-    if (!(line >> key) || key[0] == '#') continue;
-    if (key == "case") {
+  for (const mlp_test::GoldenLine& line : mlp_test::read_golden_lines("loss_golden.txt")) {
+    if (line.key == "case") {
       GoldenCase c;
-      int f = 0;
-      line >> c.label >> c.spec >> c.rows >> c.cols >> f;
-      c.float_ok = f == 1;
+      c.label = line.word(0);
+      c.spec = line.word(1);
+      c.rows = line.count(2);
+      c.cols = line.count(3);
+      c.float_ok = line.count(4) == 1;
       cases.push_back(c);
       continue;
     }
-    if (cases.empty()) throw std::runtime_error(path + ": data before the first case: " + text);
+    if (cases.empty()) throw std::runtime_error(line.where + ": data before the first case");
     GoldenCase& c = cases.back();
-    std::vector<double> v = read_numbers(line);
-    if (key == "p") c.p = v;
-    else if (key == "y") c.y = v;
-    else if (key == "grad") c.grad = v;
-    else if (key == "loss" && v.size() == 1) c.loss = v[0];
-    else throw std::runtime_error(path + ": bad line: " + text);
+    std::vector<double> v = line.nums();
+    if (line.key == "p") c.p = v;
+    else if (line.key == "y") c.y = v;
+    else if (line.key == "grad") c.grad = v;
+    else if (line.key == "loss" && v.size() == 1) c.loss = v[0];
+    else throw std::runtime_error(line.where + ": bad line: " + line.text);
   }
   return cases;
 }

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <limits>
 #include <map>
 #include <sstream>
@@ -16,10 +15,7 @@
 
 #include "mlp/error.h"
 #include "mlp/metrics.h"
-
-#ifndef MLP_TEST_DATA
-#define MLP_TEST_DATA "tests/data"
-#endif
+#include "golden.h"
 
 namespace {
 
@@ -48,36 +44,32 @@ struct GoldenCase {
   std::vector<std::size_t> predicted, confusion;
 };
 
+// "case LABEL regression ROWS COLS" or "case LABEL classification ROWS COLS TOP_K", then
+// "pred"/"target" or "probs"/"labels"/"predicted"/"confusion" lines and one "NAME VALUE" per metric.
 std::vector<GoldenCase> load_golden() {
-  const std::string path = std::string(MLP_TEST_DATA) + "/metrics_golden.txt";
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot open " + path);
   std::vector<GoldenCase> cases;
-  std::string text;
-  while (std::getline(in, text)) {
-    std::istringstream line(text);
-    std::string key;
-    if (!(line >> key) || key[0] == '#') continue;
+  for (const mlp_test::GoldenLine& line : mlp_test::read_golden_lines("metrics_golden.txt")) {
+    const std::string& key = line.key;
     if (key == "case") {
       GoldenCase c;
-      line >> c.label >> c.kind >> c.rows >> c.cols;
-      if (c.kind == "classification") line >> c.top_k;
-      if (!line) throw std::runtime_error(path + ": bad case line: " + text);
+      c.label = line.word(0);
+      c.kind = line.word(1);
+      c.rows = line.count(2);
+      c.cols = line.count(3);
+      if (c.kind == "classification") c.top_k = line.count(4);
       cases.push_back(c);
       continue;
     }
-    if (cases.empty()) throw std::runtime_error(path + ": data before the first case: " + text);
+    if (cases.empty()) throw std::runtime_error(line.where + ": data before the first case");
     GoldenCase& c = cases.back();
-    std::vector<double> v;
-    std::string token;
-    while (line >> token) v.push_back(std::stod(token));  // stod reads "nan"
+    const std::vector<double> v = line.nums();
     if (key == "pred" || key == "probs") c.a = v;
     else if (key == "target" || key == "labels") c.b = v;
     else if (key == "predicted" || key == "confusion") {
       auto& dst = key == "predicted" ? c.predicted : c.confusion;
       for (double x : v) dst.push_back(static_cast<std::size_t>(x));
     } else if (v.size() == 1) c.values[key] = v[0];
-    else throw std::runtime_error(path + ": bad line: " + text);
+    else throw std::runtime_error(line.where + ": bad line: " + line.text);
   }
   return cases;
 }

@@ -6,19 +6,14 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <map>
 #include <memory>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include "mlp/error.h"
 #include "mlp/optimizer.h"
-
-#ifndef MLP_TEST_DATA
-#define MLP_TEST_DATA "tests/data"
-#endif
+#include "golden.h"
 
 namespace {
 
@@ -63,11 +58,10 @@ Fields fields(OptimizerOptions& o) {
 
 // Sets `key=value` (a number, or true/false) on the options; throws on an unknown key.
 void set_option(OptimizerOptions& o, const std::string& assignment) {
-  auto eq = assignment.find('=');
-  std::string key = assignment.substr(0, eq), value = assignment.substr(eq + 1);
+  const auto [key, value] = mlp_test::golden_option(assignment);
   Fields f = fields(o);
   if (auto it = f.number.find(key); it != f.number.end())
-    *it->second = std::stod(value);
+    *it->second = mlp_test::golden_number(value);
   else if (auto jt = f.flag.find(key); jt != f.flag.end())
     *jt->second = value == "true";
   else
@@ -97,39 +91,33 @@ struct Golden {
 
 const Golden& golden() {
   static const Golden g = [] {
-    const std::string path = std::string(MLP_TEST_DATA) + "/optimizer_golden.txt";
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot open " + path);
+    // "defaults NAME KEY=VALUE ...", then per case "case LABEL NAME KEY=VALUE ...", "init P ...",
+    // and "step LR MOMENTUM|- GRAD... AFTER..." lines.
     Golden out;
-    std::string text;
-    while (std::getline(in, text)) {
-      std::istringstream line(text);
-      std::string key, token;
-      if (!(line >> key) || key[0] == '#') continue;
-      if (key == "defaults") {
-        std::string name;
-        line >> name;
-        while (line >> token) out.defaults[name].push_back(token);
-      } else if (key == "case") {
+    for (const mlp_test::GoldenLine& line : mlp_test::read_golden_lines("optimizer_golden.txt")) {
+      if (line.key == "defaults") {
+        out.defaults[line.word(0)].assign(line.words.begin() + 1, line.words.end());
+      } else if (line.key == "case") {
         GoldenCase c;
-        line >> c.label >> c.name;
+        c.label = line.word(0);
+        c.name = line.word(1);
         c.options = mlp::default_optimizer_options(c.name);
-        while (line >> token) set_option(c.options, token);
+        for (std::size_t i = 2; i < line.words.size(); ++i) set_option(c.options, line.words[i]);
         out.cases.push_back(c);
-      } else if (key == "init") {
-        while (line >> token) out.cases.back().init.push_back(std::stod(token));
-      } else if (key == "step") {
+      } else if (line.key == "init") {
+        out.cases.back().init = line.nums();
+      } else if (line.key == "step") {
         const std::size_t n = out.cases.back().init.size();
         Step s;
-        line >> token;
-        s.lr = std::stod(token);
-        line >> token;
-        if (token != "-") {
+        s.lr = line.num(0);
+        if (line.word(1) != "-") {
           s.set_momentum = true;
-          s.momentum = std::stod(token);
+          s.momentum = line.num(1);
         }
-        for (std::size_t i = 0; i < 2 * n && line >> token; ++i) (i < n ? s.grad : s.after).push_back(std::stod(token));
-        if (s.after.size() != n) throw std::runtime_error("short step line in " + out.cases.back().label);
+        const std::vector<double> v = line.nums(2);
+        if (v.size() < 2 * n) throw std::runtime_error("short step line in " + out.cases.back().label);
+        s.grad.assign(v.begin(), v.begin() + n);
+        s.after.assign(v.begin() + n, v.begin() + 2 * n);
         out.cases.back().steps.push_back(s);
       }
     }
@@ -411,10 +399,9 @@ TEST(Optimizer, NamesAndDefaultsMatchTorch) {
     Fields f = fields(o);
     std::size_t seen = 0;
     for (const auto& kv : defaults.at(name)) {
-      auto eq = kv.find('=');
-      std::string key = kv.substr(0, eq), value = kv.substr(eq + 1);
+      const auto [key, value] = mlp_test::golden_option(kv);
       if (f.number.count(key))
-        EXPECT_EQ(*f.number[key], std::stod(value)) << name << " " << key;
+        EXPECT_EQ(*f.number[key], mlp_test::golden_number(value)) << name << " " << key;
       else if (f.flag.count(key))
         EXPECT_EQ(*f.flag[key], value == "true") << name << " " << key;
       else

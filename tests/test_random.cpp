@@ -2,41 +2,34 @@
 // scripts/gen_random_golden.py with Debian's numpy).
 #include <gtest/gtest.h>
 
-#include <fstream>
-#include <sstream>
+#include <cstdint>
 #include <string>
 #include <vector>
 
 #include "mlp/random.h"
-
-#ifndef MLP_TEST_DATA
-#define MLP_TEST_DATA "tests/data"
-#endif
+#include "golden.h"
 
 namespace {
 
-struct GoldenLine {
+struct GoldenCall {
   std::string call;
   std::uint32_t seed = 0;
   std::size_t arg = 0;
   std::vector<double> values;
 };
 
-std::vector<GoldenLine> read_golden() {
-  std::ifstream in(std::string(MLP_TEST_DATA) + "/random_golden.txt");
-  EXPECT_TRUE(in.good()) << "missing random_golden.txt";
-  std::vector<GoldenLine> lines;
-  std::string text;
-  while (std::getline(in, text)) {
-    std::istringstream s(text);
-    GoldenLine g;
-    std::string colon;
-    s >> g.call >> g.seed >> g.arg >> colon;
-    double v;
-    while (s >> v) g.values.push_back(v);
-    lines.push_back(std::move(g));
+// "CALL SEED ARG : VALUE ...", one line per sequence.
+std::vector<GoldenCall> read_golden() {
+  std::vector<GoldenCall> calls;
+  for (const mlp_test::GoldenLine& line : mlp_test::read_golden_lines("random_golden.txt")) {
+    GoldenCall g;
+    g.call = line.key;
+    g.seed = static_cast<std::uint32_t>(line.count(0));
+    g.arg = line.count(1);
+    g.values = line.nums(3);
+    calls.push_back(std::move(g));
   }
-  return lines;
+  return calls;
 }
 
 TEST(Random, FactsFromTheReference) {

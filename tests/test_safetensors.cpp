@@ -17,10 +17,7 @@
 
 #include "mlp/error.h"
 #include "mlp/io/safetensors.h"
-
-#ifndef MLP_TEST_DATA
-#define MLP_TEST_DATA "tests/data"
-#endif
+#include "golden.h"
 
 namespace {
 
@@ -87,7 +84,7 @@ const std::vector<std::string> kReferenceOrder = {"hashes", "steps", "bias",  "e
                                                   "tiny",   "pixels", "mask"};
 
 TEST(Safetensors, ReadsReferenceLayoutFixture) {
-  SafeTensors st = mlp::io::read_safetensors(MLP_TEST_DATA "/safetensors_reference.safetensors");
+  SafeTensors st = mlp::io::read_safetensors(mlp_test::golden_path("safetensors_reference.safetensors"));
   EXPECT_EQ(st.names(), kReferenceOrder);  // the order of the bytes in the file
   EXPECT_EQ(st.metadata, (std::map<std::string, std::string>{{"format", "pt"},
                                                               {"note", "caf\xc3\xa9"}}));
@@ -137,12 +134,12 @@ TEST(Safetensors, WritesReferenceLayoutByteForByte) {
   st.add("hashes", make<std::uint64_t>("U64", {1}, {18446744073709551615ull}));
   st.add_f32("empty", {0, 3}, std::vector<float>{});
   EXPECT_EQ(mlp::io::serialize_safetensors(st),
-            slurp(MLP_TEST_DATA "/safetensors_reference.safetensors"));
+            mlp_test::golden_text("safetensors_reference.safetensors"));
 }
 
 TEST(Safetensors, ReadsLegacyLayoutFixture) {
   // Keys by name, data in another order, "__metadata__" last, pretty-printed, header not 8-aligned.
-  SafeTensors st = mlp::io::read_safetensors(MLP_TEST_DATA "/safetensors_legacy.safetensors");
+  SafeTensors st = mlp::io::read_safetensors(mlp_test::golden_path("safetensors_legacy.safetensors"));
   EXPECT_EQ(st.names(), (std::vector<std::string>{"z_weight", "nothing", "a_bias", "scalar"}));
   EXPECT_EQ(st.metadata, (std::map<std::string, std::string>{{"source", "numpy"}}));
   EXPECT_EQ(st.get_f32("z_weight"), (std::vector<float>{1.5, -2.0, 0.25, 8.0}));
@@ -547,15 +544,15 @@ bool loads(const std::string& bytes) {
 
 TEST(Safetensors, EveryTruncationIsAnError) {
   for (const std::string& bytes :
-       {slurp(MLP_TEST_DATA "/safetensors_reference.safetensors"),
-        slurp(MLP_TEST_DATA "/safetensors_legacy.safetensors"),
+       {mlp_test::golden_text("safetensors_reference.safetensors"),
+        mlp_test::golden_text("safetensors_legacy.safetensors"),
         mlp::io::serialize_safetensors(sample())}) {
     ASSERT_TRUE(loads(bytes));
     for (std::size_t length = 0; length < bytes.size(); ++length)
       EXPECT_FALSE(loads(bytes.substr(0, length))) << "length " << length;
   }
   // A few through the file reader too.
-  const std::string bytes = slurp(MLP_TEST_DATA "/safetensors_reference.safetensors");
+  const std::string bytes = mlp_test::golden_text("safetensors_reference.safetensors");
   const std::string path = temp_path("truncated.safetensors");
   for (std::size_t length : {std::size_t{0}, std::size_t{7}, std::size_t{8}, std::size_t{500},
                              bytes.size() - 1}) {
@@ -568,8 +565,8 @@ TEST(Safetensors, CorruptedHeaderBytesLoadOrThrow) {
   std::mt19937 rng(20240611);
   int loaded = 0, rejected = 0;
   for (const std::string& original :
-       {slurp(MLP_TEST_DATA "/safetensors_reference.safetensors"),
-        slurp(MLP_TEST_DATA "/safetensors_legacy.safetensors")}) {
+       {mlp_test::golden_text("safetensors_reference.safetensors"),
+        mlp_test::golden_text("safetensors_legacy.safetensors")}) {
     std::uint64_t n = 0;
     std::memcpy(&n, original.data(), 8);
     std::uniform_int_distribution<std::size_t> where(0, 8 + n - 1);  // size field and header

@@ -6,7 +6,6 @@
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -15,10 +14,7 @@
 
 #include "mlp/error.h"
 #include "mlp/schedule.h"
-
-#ifndef MLP_TEST_DATA
-#define MLP_TEST_DATA "tests/data"
-#endif
+#include "golden.h"
 
 namespace {
 
@@ -79,25 +75,18 @@ struct GoldenCase {
   std::vector<double> metric, lr, expected_momentum;
 };
 
-std::vector<double> numbers(std::istringstream& line) {
-  std::vector<double> v;
-  std::string token;
-  while (line >> token) v.push_back(std::stod(token));
-  return v;
-}
-
 void set_option(GoldenCase& c, const std::string& assignment) {
-  auto eq = assignment.find('=');
-  const std::string key = assignment.substr(0, eq), value = assignment.substr(eq + 1);
+  const auto [key, value] = mlp_test::golden_option(assignment);
+  using mlp_test::golden_number;
   if (key == "warmup") return void(c.warmup.epochs = std::stoul(value));
-  if (key == "start_factor") return void(c.warmup.start_factor = std::stod(value));
-  if (key == "base_lr") return void(c.base_lr = std::stod(value));
+  if (key == "start_factor") return void(c.warmup.start_factor = golden_number(value));
+  if (key == "base_lr") return void(c.base_lr = golden_number(value));
   if (key == "optimizer") return;  // what torch's momentum was: SGD's momentum or Adam's beta1
-  if (key == "momentum") return void(c.momentum = value == "-" ? std::nullopt : std::optional(std::stod(value)));
+  if (key == "momentum") return void(c.momentum = value == "-" ? std::nullopt : std::optional(golden_number(value)));
   if (key == "steps") return void(c.steps = std::stoul(value));
   Fields f = std::visit([](auto& s) { return fields(s); }, c.options);
   if (auto it = f.number.find(key); it != f.number.end())
-    *it->second = std::stod(value);
+    *it->second = golden_number(value);
   else if (auto jt = f.count.find(key); jt != f.count.end())
     *jt->second = std::stoul(value);
   else if (auto kt = f.flag.find(key); kt != f.flag.end())
@@ -113,27 +102,22 @@ void set_option(GoldenCase& c, const std::string& assignment) {
 
 const std::vector<GoldenCase>& golden() {
   static const std::vector<GoldenCase> cases = [] {
-    const std::string path = std::string(MLP_TEST_DATA) + "/schedule_golden.txt";
-    std::ifstream in(path);
-    if (!in) throw std::runtime_error("cannot open " + path);
+    // "case LABEL NAME KEY=VALUE ...", then "metric ...", "lr ...", "momentum ..." lines.
     std::vector<GoldenCase> out;
-    std::string text;
-    while (std::getline(in, text)) {
-      std::istringstream line(text);
-      std::string key, token;
-      if (!(line >> key) || key[0] == '#') continue;
-      if (key == "case") {
+    for (const mlp_test::GoldenLine& line : mlp_test::read_golden_lines("schedule_golden.txt")) {
+      if (line.key == "case") {
         GoldenCase c;
-        line >> c.label >> c.name;
+        c.label = line.word(0);
+        c.name = line.word(1);
         c.options = schedule_named(c.name);
-        while (line >> token) set_option(c, token);
+        for (std::size_t i = 2; i < line.words.size(); ++i) set_option(c, line.words[i]);
         out.push_back(c);
-      } else if (key == "metric") {
-        out.back().metric = numbers(line);
-      } else if (key == "lr") {
-        out.back().lr = numbers(line);
-      } else if (key == "momentum") {
-        out.back().expected_momentum = numbers(line);
+      } else if (line.key == "metric") {
+        out.back().metric = line.nums();
+      } else if (line.key == "lr") {
+        out.back().lr = line.nums();
+      } else if (line.key == "momentum") {
+        out.back().expected_momentum = line.nums();
       }
     }
     return out;

@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
@@ -13,10 +12,7 @@
 #include <vector>
 
 #include "mlp/trainer.h"
-
-#ifndef MLP_TEST_DATA
-#define MLP_TEST_DATA "tests/data"
-#endif
+#include "golden.h"
 
 namespace {
 
@@ -25,17 +21,17 @@ struct Spec {
   std::map<std::string, std::string> opts;
   double num(const std::string& key, double fallback) const {
     auto it = opts.find(key);
-    return it == opts.end() ? fallback : std::stod(it->second);
+    return it == opts.end() ? fallback : mlp_test::golden_number(it->second);
   }
 };
 
-Spec parse_spec(std::istringstream& s) {
+// "NAME KEY=VALUE ...".
+Spec parse_spec(const mlp_test::GoldenLine& line) {
   Spec spec;
-  s >> spec.name;
-  std::string kv;
-  while (s >> kv) {
-    auto eq = kv.find('=');
-    spec.opts[kv.substr(0, eq)] = kv.substr(eq + 1);
+  spec.name = line.word(0);
+  for (std::size_t i = 1; i < line.words.size(); ++i) {
+    const auto [key, value] = mlp_test::golden_option(line.words[i]);
+    spec.opts[key] = value;
   }
   return spec;
 }
@@ -52,62 +48,46 @@ struct Case {
   std::vector<std::vector<double>> steps;
 };
 
-std::vector<double> numbers(std::istringstream& s) {
-  std::vector<double> v;
-  double d;
-  while (s >> d) v.push_back(d);
-  return v;
-}
-
+// Per case: "case NAME", "task T", "sizes N ...", "hidden ACT", "loss L", "optimizer NAME K=V ...",
+// "schedule NAME K=V ...", "warmup none|EPOCHS FACTOR", "epochs E batch B", "x ...", "y ...",
+// "init ...", one "step K lr LR PARAMS..." per step, and "end".
 std::vector<Case> read_cases() {
-  std::ifstream in(MLP_TEST_DATA "/training_golden.txt");
-  EXPECT_TRUE(in.good());
   std::vector<Case> cases;
-  std::string line;
   Case c;
-  while (std::getline(in, line)) {
-    std::istringstream s(line);
-    std::string key;
-    s >> key;
+  for (const mlp_test::GoldenLine& line : mlp_test::read_golden_lines("training_golden.txt")) {
+    const std::string& key = line.key;
     if (key == "case") {
       c = Case{};
-      s >> c.name;
+      c.name = line.word(0);
     } else if (key == "task") {
-      s >> c.task;
+      c.task = line.word(0);
     } else if (key == "sizes") {
-      std::size_t v;
-      while (s >> v) c.sizes.push_back(v);
+      for (std::size_t i = 0; i < line.words.size(); ++i) c.sizes.push_back(line.count(i));
     } else if (key == "hidden") {
-      s >> c.hidden;
+      c.hidden = line.word(0);
     } else if (key == "loss") {
-      s >> c.loss;
+      c.loss = line.word(0);
     } else if (key == "optimizer") {
-      c.optimizer = parse_spec(s);
+      c.optimizer = parse_spec(line);
     } else if (key == "schedule") {
-      c.schedule = parse_spec(s);
+      c.schedule = parse_spec(line);
     } else if (key == "warmup") {
-      std::string first;
-      s >> first;
-      if (first != "none") {
-        c.warmup_epochs = std::stoul(first);
-        s >> c.warmup_factor;
+      if (line.word(0) != "none") {
+        c.warmup_epochs = line.count(0);
+        c.warmup_factor = line.num(1);
       }
     } else if (key == "epochs") {
-      std::string b;
-      s >> c.epochs >> b >> c.batch;
+      c.epochs = line.count(0);
+      c.batch = line.count(2);
     } else if (key == "x") {
-      c.x = numbers(s);
+      c.x = line.nums();
     } else if (key == "y") {
-      c.y = numbers(s);
+      c.y = line.nums();
     } else if (key == "init") {
-      c.init = numbers(s);
+      c.init = line.nums();
     } else if (key == "step") {
-      std::size_t step;
-      std::string lr_word;
-      double lr;
-      s >> step >> lr_word >> lr;
-      c.lrs.push_back(lr);
-      c.steps.push_back(numbers(s));
+      c.lrs.push_back(line.num(2));
+      c.steps.push_back(line.nums(3));
     } else if (key == "end") {
       cases.push_back(c);
     }
