@@ -25,7 +25,7 @@ test: build
 bench:
 	@BUILD=$(BUILD) CMAKE_FLAGS="$(CMAKE_FLAGS)" bash scripts/bench.sh
 
-# Regenerates the golden data in tests/data with Debian's numpy and PyTorch.
+# Regenerates the golden data in tests/data (every scripts/gen_*.py) with Debian's numpy, PyTorch and scikit-learn.
 golden:
 	@bash scripts/setup.sh --reference
 	@bash scripts/generate_golden.sh

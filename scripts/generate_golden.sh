@@ -4,6 +4,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 py=/usr/bin/python3
+# One line per generator (every scripts/gen_*.py, and the tutorial's reference run); each writes
+# the files its test reads.
 $py scripts/gen_random_golden.py > tests/data/random_golden.txt
 $py scripts/gen_format_golden.py > tests/data/format_golden.txt
 $py scripts/gen_activation_golden.py
@@ -13,5 +15,9 @@ $py scripts/gen_optimizer_golden.py
 $py scripts/gen_schedule_golden.py
 $py scripts/gen_training_golden.py > tests/data/training_golden.txt
 $py scripts/gen_tutorial_weights.py > tests/data/tutorial_numpy_weights.txt
+$py scripts/tutorial_reference.py > tests/data/tutorial.expected.txt
+$py scripts/gen_npy_fixtures.py tests/data/data_npy
+$py scripts/gen_safetensors_fixtures.py > /dev/null  # tests/data/safetensors_{reference,legacy}.safetensors
+$py scripts/gen_defaults_baseline.py > /dev/null  # tests/data/defaults: the four data sets and scikit-learn's scores
 $py scripts/gen_mixed_table.py > /dev/null  # tests/data/mixed: the table and scikit-learn's accuracy on it
 echo "golden data regenerated in tests/data; 'git diff --stat tests/data' shows what changed"
