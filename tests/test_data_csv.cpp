@@ -256,6 +256,9 @@ struct NumberCase {
   double value;
 };
 
+// How gtest shows a case in its messages: the cell, quoted.
+void PrintTo(const NumberCase& c, std::ostream* os) { *os << "'" << c.cell << "'"; }
+
 class DataCsvNumbers : public ::testing::TestWithParam<NumberCase> {};
 
 TEST_P(DataCsvNumbers, AsPythonFloat) {
