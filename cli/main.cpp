@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "interrupt.h"
 #include "mlp/error.h"
+#include "mlp/escape.h"
 #include "mlp/version.h"
 
 namespace {
@@ -44,7 +45,7 @@ void check_option_names(const CLI::App& app, int argc, char** argv) {
     if (argv[1][0] == '-') return;  // --help, --version, or an error CLI11 reports
     std::string names;
     for (const CLI::App* sub : subcommands(app)) names += (names.empty() ? "" : ", ") + sub->get_name();
-    throw mlp::InvalidArgument(std::string("unknown command '") + argv[1] + "'; valid: " + names + " (see 'mlp --help')");
+    throw mlp::InvalidArgument("unknown command '" + mlp::escape_for_message(argv[1]) + "'; valid: " + names + " (see 'mlp --help')");
   }
   for (int i = 2; i < argc; ++i) {
     std::string arg = argv[i];
@@ -59,7 +60,7 @@ void check_option_names(const CLI::App& app, int argc, char** argv) {
     for (const CLI::Option* opt : cmd->get_options())
       for (const std::string& l : opt->get_lnames())
         if (std::size_t dist = edit_distance(name, "--" + l); dist < best_distance) best_distance = dist, best = "--" + l;
-    throw mlp::InvalidArgument("unknown option '" + name + "' for 'mlp " + cmd->get_name() + "'" +
+    throw mlp::InvalidArgument("unknown option '" + mlp::escape_for_message(name) + "' for 'mlp " + cmd->get_name() + "'" +
                                (best.empty() ? "" : "; did you mean '" + best + "'?") + " (see 'mlp " + cmd->get_name() +
                                " --help')");
   }

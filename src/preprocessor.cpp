@@ -8,6 +8,7 @@
 
 #include "mlp/data/array_dataset.h"
 #include "mlp/error.h"
+#include "mlp/escape.h"
 #include "mlp/format.h"
 #include "mlp/names.h"
 
@@ -91,7 +92,7 @@ Preprocessor Preprocessor::fit(const data::Frame& frame, ScaleKind scale, Missin
     for (std::size_t col : frame.columns) {
       const data::CsvColumn& c = t.columns[col];
       if (c.missing == t.rows)
-        throw data::DataError(frame.source + ": column '" + c.name + "' has no values (drop it with --ignore)");
+        throw data::DataError(frame.source + ": column '" + escape_for_message(c.name) + "' has no values (drop it with --ignore)");
       if (missing == MissingPolicy::error && c.missing > 0)
         throw data::DataError(data::missing_message(frame.source, c.first_missing) +
                               " (--missing impute or drop to train anyway)");
@@ -158,7 +159,7 @@ const data::Array& Preprocessor::encode(const data::Frame& frame, data::Array& s
     try {
       where.push_back(t.find_column(e.name));
     } catch (const Error&) {
-      throw data::DataError(frame.source + ": no column '" + e.name + "', one of the model's features (" +
+      throw data::DataError(frame.source + ": no column '" + escape_for_message(e.name) + "', one of the model's features (" +
                             join_names(columns) + ")");
     }
   }
@@ -180,7 +181,7 @@ const data::Array& Preprocessor::encode(const data::Frame& frame, data::Array& s
     if (c.missing > 0 && missing == MissingPolicy::error)
       throw data::DataError(data::missing_message(frame.source, c.first_missing) + " (this model imputes no missing values)");
     if (!e.categorical() && !c.numeric)
-      throw data::DataError(data::not_a_number_message(frame.source, c.first_non_numeric) + " (column '" + e.name +
+      throw data::DataError(data::not_a_number_message(frame.source, c.first_non_numeric) + " (column '" + escape_for_message(e.name) +
                             "' held numbers in training)");
     if (!e.categorical() && c.first_non_finite.found())
       throw data::DataError(data::not_finite_message(frame.source, c.first_non_finite));
