@@ -20,6 +20,7 @@ class ArrayDataset : public Dataset<T> {
   void gather(const std::size_t* rows, std::size_t n, T* x, T* y) const override {
     features_.copy_rows(rows, n, x);
     const std::size_t k = targets_.cols();
+    if (k == 0) return;  // no targets (prediction): the buffers may be null, and memcpy must not see them
     for (std::size_t r = 0; r < n; ++r) std::memcpy(y + r * k, targets_.row(rows[r]), k * sizeof(T));
   }
 
