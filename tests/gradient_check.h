@@ -1,5 +1,5 @@
-// A finite-difference check of a whole model's parameter gradients, shared by the model,
-// dropout and batch-norm tests.
+// Finite-difference checks: one central-difference loop for every layer test (dense, dropout,
+// batch norm) and a whole model's parameter gradients.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -7,12 +7,32 @@
 #include <algorithm>
 #include <cmath>
 #include <span>
+#include <string>
 #include <vector>
 
 #include "mlp/model.h"
 #include "mlp/random.h"
 
 namespace mlp_test {
+
+// For each values[i]: the central difference (h = 1e-6) of loss() against analytic[i], within
+// abs_tol + rel_tol * |numeric|; values[i] is restored after. `what` names the values in failures.
+template <typename T, typename A, typename Loss>
+void expect_central_differences(std::span<T> values, std::span<const A> analytic, Loss loss, double abs_tol,
+                                double rel_tol, const std::string& what) {
+  ASSERT_EQ(values.size(), analytic.size()) << what;
+  const double h = 1e-6;
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    const T keep = values[i];
+    values[i] = static_cast<T>(keep + h);
+    const double up = loss();
+    values[i] = static_cast<T>(keep - h);
+    const double down = loss();
+    values[i] = keep;
+    const double numeric = (up - down) / (2 * h);
+    EXPECT_NEAR(static_cast<double>(analytic[i]), numeric, abs_tol + rel_tol * std::fabs(numeric)) << what << "[" << i << "]";
+  }
+}
 
 // Loss = sum(out * g) for a random batch x and weights g drawn from `seed`, so dLoss/dout = g.
 // Compares backward()'s gradients with central differences (h = 1e-6) within abs_tol + rel_tol *
@@ -37,18 +57,7 @@ inline void expect_model_gradients(mlp::Model<double>& m, std::uint32_t seed, do
   m.zero_grad();
   m.backward(g.data());
   const std::vector<double> analytic(m.gradients().begin(), m.gradients().end());
-  std::span<double> p = m.parameters();
-  const double h = 1e-6;
-  for (std::size_t i = 0; i < p.size(); ++i) {
-    double keep = p[i];
-    p[i] = keep + h;
-    double up = loss();
-    p[i] = keep - h;
-    double down = loss();
-    p[i] = keep;
-    double numeric = (up - down) / (2 * h);
-    EXPECT_NEAR(analytic[i], numeric, abs_tol + rel_tol * std::fabs(numeric)) << "parameter " << i;
-  }
+  expect_central_differences(m.parameters(), std::span<const double>(analytic), loss, abs_tol, rel_tol, "parameter");
 }
 
 }  // namespace mlp_test

@@ -76,17 +76,8 @@ void check_gradients(bool training) {
   mlp::batch_norm_backward(dinp.data(), dweight.data(), dbias.data(), g.data(), inp.data(), xhat.data(),
                            inv_std.data(), mean.data(), weight.data(), B, F, training);
   auto check = [&](std::vector<double>& values, const std::vector<double>& analytic, const char* name) {
-    const double h = 1e-6;
-    for (std::size_t k = 0; k < values.size(); ++k) {
-      const double keep = values[k];
-      values[k] = keep + h;
-      const double up = loss();
-      values[k] = keep - h;
-      const double down = loss();
-      values[k] = keep;
-      const double numeric = (up - down) / (2 * h);
-      EXPECT_NEAR(analytic[k], numeric, 1e-8 + 1e-6 * std::fabs(numeric)) << name << " " << k;
-    }
+    mlp_test::expect_central_differences(std::span<double>(values), std::span<const double>(analytic), loss, 1e-8,
+                                         1e-6, name);
   };
   check(inp, dinp, "dinp");
   check(weight, dweight, "dweight");
