@@ -87,6 +87,23 @@ Array::Array(DType dtype, std::size_t rows, std::size_t cols, std::vector<std::b
   }
 }
 
+Array Array::view(DType dtype, std::size_t rows, std::size_t cols, const void* data) {
+  if (data == nullptr && rows * cols > 0) throw InvalidArgument("Array::view: no memory to view");
+  Array a;
+  a.dtype_ = dtype;
+  a.rows_ = rows;
+  a.cols_ = cols;
+  // A view of no elements still counts as a view, so that it never hands out writable bytes.
+  static const std::byte kNothing{};
+  a.view_ = data ? static_cast<const std::byte*>(data) : &kNothing;
+  return a;
+}
+
+std::byte* Array::bytes() {
+  if (view_) throw InvalidArgument("Array: a view of memory owned elsewhere is read-only");
+  return bytes_.data();
+}
+
 std::string Array::describe() const { return shape_text(rows_, cols_) + " " + dtype_name(dtype_); }
 
 void Array::check_dtype(DType wanted) const {
@@ -102,7 +119,7 @@ double Array::at(std::size_t r, std::size_t c) const {
                      shape_text(rows_, cols_));
   }
   double value = 0;
-  convert(dtype_, bytes_.data() + (r * cols_ + c) * dtype_size(dtype_), 1, &value);
+  convert(dtype_, bytes() + (r * cols_ + c) * dtype_size(dtype_), 1, &value);
   return value;
 }
 
@@ -119,14 +136,14 @@ void Array::copy_rows(const std::size_t* indices, std::size_t count, T* out) con
       throw ShapeError("row " + std::to_string(indices[i]) + " outside an array of " +
                        std::to_string(rows_) + " rows");
     }
-    convert(dtype_, bytes_.data() + indices[i] * row_bytes, cols_, out + i * cols_);
+    convert(dtype_, bytes() + indices[i] * row_bytes, cols_, out + i * cols_);
   }
 }
 
 template <typename T>
 std::vector<T> Array::to_vector() const {
   std::vector<T> out(size());
-  convert(dtype_, bytes_.data(), size(), out.data());
+  convert(dtype_, bytes(), size(), out.data());
   return out;
 }
 

@@ -1,5 +1,6 @@
 // A typed row-major table of numbers as a file stored it: the matrix the NPY and IDX readers
 // return. uint8 pixels stay one byte each until a batch is formed; rows convert to float or double.
+// An Array can also be a read-only view of a caller's memory (a numpy array), used without a copy.
 #pragma once
 
 #include <cstddef>
@@ -37,8 +38,8 @@ constexpr DType dtype_of() {
   }
 }
 
-// rows x cols elements of one DType, row-major, in this machine's byte order; owns its bytes.
-// A 1-D array of n values is n rows x 1 column.
+// rows x cols elements of one DType, row-major, in this machine's byte order; owns its bytes, or
+// views someone else's (view()). A 1-D array of n values is n rows x 1 column.
 class Array {
  public:
   Array() = default;
@@ -47,28 +48,35 @@ class Array {
   // Takes `bytes` (row-major, host byte order); throws ShapeError unless it holds exactly
   // rows * cols * dtype_size(dtype) bytes.
   Array(DType dtype, std::size_t rows, std::size_t cols, std::vector<std::byte> bytes);
+  // A read-only view of rows x cols elements at `data` (row-major, host byte order, C-contiguous),
+  // which must stay alive and unchanged while the view or any copy of it is used. Copies of a view
+  // are views of the same memory. Throws InvalidArgument for a null `data` with elements.
+  static Array view(DType dtype, std::size_t rows, std::size_t cols, const void* data);
 
   DType dtype() const { return dtype_; }
   std::size_t rows() const { return rows_; }
   std::size_t cols() const { return cols_; }
   std::size_t size() const { return rows_ * cols_; }  // elements
-  std::size_t byte_size() const { return bytes_.size(); }
+  std::size_t byte_size() const { return size() * dtype_size(dtype_); }
+  bool is_view() const { return view_ != nullptr; }
   // "(rows, cols) dtype", e.g. "(60000, 784) uint8", for messages.
   std::string describe() const;
 
-  std::byte* bytes() { return bytes_.data(); }
-  const std::byte* bytes() const { return bytes_.data(); }
+  // The elements' bytes: the array's own, or the viewed memory. The non-const forms throw
+  // InvalidArgument for a view (it is read-only).
+  std::byte* bytes();
+  const std::byte* bytes() const { return view_ ? view_ : bytes_.data(); }
 
   // The elements as their stored type; throws InvalidArgument unless dtype() == dtype_of<T>().
   template <typename T>
   std::span<const T> values() const {
     check_dtype(dtype_of<T>());
-    return {reinterpret_cast<const T*>(bytes_.data()), size()};
+    return {reinterpret_cast<const T*>(bytes()), size()};
   }
   template <typename T>
   std::span<T> values() {
     check_dtype(dtype_of<T>());
-    return {reinterpret_cast<T*>(bytes_.data()), size()};
+    return {reinterpret_cast<T*>(bytes()), size()};
   }
 
   // Element (r, c) converted to double; throws ShapeError when out of range.
@@ -93,7 +101,8 @@ class Array {
   DType dtype_ = DType::f64;
   std::size_t rows_ = 0;
   std::size_t cols_ = 0;
-  std::vector<std::byte> bytes_;
+  std::vector<std::byte> bytes_;      // an owning array's elements
+  const std::byte* view_ = nullptr;  // a view's: the caller's memory
 };
 
 }  // namespace mlp::data
