@@ -245,14 +245,18 @@ std::vector<EpochStats> Trainer<T>::fit_split(const Dataset<T>& train, const Dat
     history.push_back(stats);
 
     bool keep_going = true;
-    if (best_epoch_ == 0 || monitored < best_metric - options_.min_delta) {  // false for NaN
+    const bool significant = best_epoch_ == 0 || monitored < best_metric - options_.min_delta;  // false for NaN
+    const bool better = best_epoch_ == 0 || monitored < best_metric;
+    if (options_.min_delta_from_best_seen ? better : significant) {
       best_metric = monitored;
       best_epoch_ = e + 1;
-      bad_epochs = 0;
       if (options_.early_stopping_patience > 0 && options_.restore_best_weights) {
         best_params.assign(model_.parameters().begin(), model_.parameters().end());
         best_buffers.assign(model_.buffers().begin(), model_.buffers().end());
       }
+    }
+    if (significant) {
+      bad_epochs = 0;
     } else if (options_.early_stopping_patience > 0 && ++bad_epochs >= options_.early_stopping_patience) {
       stopped_early_ = true;
       keep_going = false;

@@ -85,6 +85,44 @@ TEST(Trainer, EarlyStoppingStopsAndRestoresTheBestWeights) {
   EXPECT_EQ(h.size(), t.best_epoch() + 3);
 }
 
+TEST(Trainer, MinDeltaFromTheBestSeenStopsASlowSteadyDecline) {
+  // Full-batch gradient descent with a small step: the loss falls a little each epoch. With
+  // min_delta 1.5x the largest fall, no single epoch counts as an improvement. Measured from the
+  // best value seen (scikit-learn), training stops after the patience; measured from the last
+  // improvement (Keras), two epochs' falls add up to one and training goes on.
+  mlp::Matrix<double> x, y;
+  line_data(40, x, y);
+  mlp::TrainOptions o;
+  o.epochs = 12;
+  o.batch_size = 40;
+  o.shuffle = false;
+  auto run = [&](mlp::TrainOptions options) {
+    auto m = small_model({1, 8, 1});
+    mlp::Trainer<double> t(m, mlp::Loss{}, mlp::SGDOptions{.lr = 0.002}, options);
+    auto h = t.fit(x, y);
+    return std::make_pair(h, t.best_epoch());
+  };
+  auto [free_run, unused] = run(o);
+  double largest = 0, smallest = 1e9;
+  for (std::size_t e = 1; e < free_run.size(); ++e) {
+    const double fall = free_run[e - 1].train_loss - free_run[e].train_loss;
+    largest = std::max(largest, fall);
+    smallest = std::min(smallest, fall);
+  }
+  ASSERT_GT(2 * smallest, 1.5 * largest) << "the falls are too uneven for this test";
+  o.early_stopping_patience = 3;
+  o.monitor = "loss";
+  o.min_delta = 1.5 * largest;
+  o.min_delta_from_best_seen = true;
+  auto [sklearn, sklearn_best] = run(o);
+  EXPECT_EQ(sklearn.size(), 4u);  // epoch 1, then 3 without a fall of min_delta
+  EXPECT_EQ(sklearn_best, 4u);    // the lowest loss seen, however small its gain
+  o.min_delta_from_best_seen = false;
+  auto [keras, keras_best] = run(o);
+  EXPECT_EQ(keras.size(), 12u);  // every second epoch counts as an improvement
+  EXPECT_EQ(keras_best % 2, 1u);
+}
+
 TEST(Trainer, CallbackCanStopTraining) {
   auto m = small_model({1, 4, 1});
   mlp::Matrix<double> x, y;

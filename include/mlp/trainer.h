@@ -37,6 +37,11 @@ struct TrainOptions {
   // early stopping off. The monitored quantity also picks the best epoch.
   std::size_t early_stopping_patience = 0;
   double min_delta = 0;
+  // What min_delta is measured from: false, the last value that counted as an improvement (Keras's
+  // and PyTorch Lightning's EarlyStopping); true, the best value seen however small its gain, so
+  // that a slow steady decline also stops (scikit-learn MLP's n_iter_no_change). Either way the
+  // best epoch is the one an improvement last replaced the best value in.
+  bool min_delta_from_best_seen = false;
   // Keras's names: "val_loss" (the default; the training loss when there is no validation data),
   // "loss", or "val_" and a metric of the task (val_accuracy, val_f1, val_precision, val_recall,
   // val_log_loss, val_top5_accuracy; val_mse, val_rmse, val_mae, val_r2). Accuracies, precision,
