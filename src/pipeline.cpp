@@ -13,6 +13,7 @@
 
 #include "mlp/data/array_dataset.h"
 #include "mlp/error.h"
+#include "mlp/escape.h"
 #include "mlp/format.h"
 #include "mlp/io/file.h"
 #include "mlp/io/safetensors.h"
@@ -214,26 +215,127 @@ Precision parse_precision(std::string_view name) { return parse_name<Precision>(
 
 // --- fit ------------------------------------------------------------------------------------
 
+namespace {
+
+// The record of how a model was trained, kept in the model file.
+nlohmann::json training_record(const std::string& source, std::size_t rows, const PipelineOptions& o, double lr,
+                               const FitReport& report, bool f64) {
+  nlohmann::json j;
+  j["data"] = source;
+  j["rows"] = rows;
+  j["optimizer"] = o.optimizer;
+  j["lr"] = lr;
+  j["batch_size"] = o.batch_size;
+  j["epochs_requested"] = o.epochs;
+  j["epochs_run"] = report.history.size();
+  j["best_epoch"] = report.best_epoch;
+  j["monitor"] = o.monitor;
+  j["seed"] = o.seed;
+  j["schedule"] = o.schedule;
+  j["dtype"] = f64 ? "f64" : "f32";
+  j["seconds"] = report.seconds;
+  if (!report.history.empty()) {
+    const EpochStats& best = report.history[report.best_epoch - 1];
+    j["train_loss"] = best.train_loss;
+    if (!std::isnan(best.val_loss)) j["val_loss"] = best.val_loss;
+    for (const auto& [name, value] : best.val_metrics) j["val_" + name] = value;
+  }
+  std::time_t now = std::time(nullptr);
+  char date[32];
+  std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
+  j["date"] = date;
+  return j;
+}
+
+// The class names given in the options: at least one, none empty, none twice.
+std::vector<std::string> given_classes(const std::vector<std::string>& classes) {
+  std::set<std::string> seen;
+  for (const std::string& c : classes) {
+    if (c.empty()) throw InvalidArgument("classes: a class name is empty");
+    if (!seen.insert(c).second) throw InvalidArgument("classes: '" + escape_for_message(c) + "' is given twice");
+  }
+  return classes;
+}
+
+}  // namespace
+
 template <typename T>
 struct PipelineFit {
+  // The targets of y as the network trains on them: class indices, or regression targets.
+  static std::vector<double> targets_of(const io::ModelDescription& d, const data::Targets& y) {
+    return d.classification ? encode_labels(y, d.class_names) : regression_targets(y);
+  }
+
+  // Trains `model` with the options' training settings on prepared rows; validation on `val`, or
+  // on a split of `val_split` of the training rows.
+  static FitReport run_training(Model<T>& model, const io::ModelDescription& d, PreparedData<T>& data, PreparedData<T>* val,
+                         double val_split, const PipelineOptions& o, FitPlan& plan, const std::string& source) {
+    const std::size_t rows = data.scaled->rows();
+    const OptimizerOptions opt = optimizer_options(o.optimizer, o.lr, o.momentum, o.nesterov, o.weight_decay);
+    TrainOptions t;
+    t.epochs = o.epochs;
+    t.batch_size = o.batch_size;
+    t.shuffle = o.shuffle;
+    t.seed = o.seed;
+    t.validation_split = val_split;
+    t.early_stopping_patience = o.early_stopping;
+    t.min_delta = o.min_delta;
+    t.restore_best_weights = o.restore_best_weights;
+    t.min_delta_from_best_seen = o.min_delta_from_best_seen;
+    t.monitor = o.monitor;
+    t.clip_grad_norm = o.clip_norm;
+    const std::size_t train_rows = val_split > 0 ? static_cast<std::size_t>(static_cast<double>(rows) * (1 - val_split)) : rows;
+    const std::size_t steps = o.batch_size ? (train_rows + o.batch_size - 1) / o.batch_size : 1;
+    t.schedule = parse_schedule(o.schedule, o.epochs, steps, optimizer_lr(opt));
+    t.warmup = Warmup{.epochs = o.warmup};
+    t.target_offset = d.target_offset;
+    t.target_scale = d.target_scale;
+    Trainer<T> trainer(model, d.loss, opt, t);
+    trainer.on_batch_end = o.on_batch_end;
+    trainer.on_epoch_end = o.on_epoch_end;
+
+    plan.rows = rows;
+    plan.features = data.scaled->features();
+    plan.classification = d.classification;
+    plan.classes = d.class_names.size();
+    plan.shape = shape_of(d.config);
+    plan.parameters = model.parameters().size();
+    plan.loss = d.loss.name();
+    plan.validation_split = val_split;
+    plan.preprocessing = data.report;
+    plan.features_data = data.encoded->bytes();
+    if (o.on_start) o.on_start(plan);
+
+    const auto start = std::chrono::steady_clock::now();
+    FitReport report;
+    try {
+      report.history = trainer.fit(*data.scaled, val ? val->scaled.get() : nullptr);
+    } catch (const NumericError& e) {
+      throw NumericError(source + ": " + e.what());
+    }
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    report.best_epoch = trainer.best_epoch();
+    report.stopped_early = trainer.stopped_early();
+    return report;
+  }
+
   static Pipeline run(const data::Frame& x, const data::Targets& y, const PipelineOptions& o, const data::Frame* val_x,
                       const data::Targets* val_y) {
     if (y.rows() != x.rows())
       throw ShapeError(y.source + ": " + std::to_string(y.rows()) + " labels for " + std::to_string(x.rows()) + " rows of " + x.source);
     if ((val_x == nullptr) != (val_y == nullptr)) throw InvalidArgument("fit: validation needs both features and targets");
-    const TaskChoice task = choose_task(y, o.task);
+    if (!o.classes.empty() && o.task == "regression") throw InvalidArgument("classes are given, but the task is regression");
+    const TaskChoice task = o.classes.empty() ? choose_task(y, o.task) : choose_task(y, "classification");
     io::ModelDescription d;
     d.classification = task.classification;
     d.feature_names = x.names();
     d.target_names = y.names;
-    std::vector<double> targets;
     std::size_t outputs = 0;
     if (task.classification) {
-      d.class_names = class_names(y);
+      d.class_names = o.classes.empty() ? class_names(y) : given_classes(o.classes);
       if (d.class_names.size() < 2)
         throw data::DataError(y.source + ": classification needs at least 2 classes, the labels have " +
-                              std::to_string(d.class_names.size()));
-      targets = encode_labels(y, d.class_names);
+                              std::to_string(d.class_names.size()) + (d.class_names.size() == 1 ? " class" : " classes"));
       const bool binary = d.class_names.size() == 2;
       d.loss = o.loss.value_or(parse_loss(binary ? "bce_with_logits" : "cross_entropy"));
       if (task_for_loss(d.loss) == Task::regression)
@@ -244,20 +346,20 @@ struct PipelineFit {
                               std::to_string(d.class_names.size()) + " (use cross_entropy)");
       outputs = task_for_loss(d.loss) == Task::binary ? 1 : d.class_names.size();
     } else {
-      targets = regression_targets(y);
       d.loss = o.loss.value_or(parse_loss("mse"));
       if (task_for_loss(d.loss) != Task::regression)
         throw InvalidArgument("loss " + d.loss.name() + " is a classification loss, but the task is regression (" +
                               task.reason + "); ask for the classification task to classify");
       outputs = y.cols;
     }
+    const std::vector<double> targets = targets_of(d, y);
     const std::size_t target_cols = task.classification ? 1 : y.cols;
 
     // Preprocessing learned from the training rows; regression targets standardized.
     const bool drop = o.missing == MissingPolicy::drop;
     d.preprocessor = Preprocessor::fit<T>(x, o.scale, o.missing);
     PreparedData<T> train(d.preprocessor, x, drop);
-    if (!task.classification && o.scale != ScaleKind::none)
+    if (!task.classification && o.standardize_targets.value_or(o.scale != ScaleKind::none))
       fit_target_scaling(train.kept.size() == x.rows() ? targets : select_rows(targets, target_cols, train.kept),
                          target_cols, d.target_offset, d.target_scale);
     train.set_targets(targets, target_cols, d.target_offset, d.target_scale);
@@ -271,11 +373,11 @@ struct PipelineFit {
       if (!task.classification && val_y->cols != target_cols)
         throw ShapeError(val_y->source + ": " + std::to_string(val_y->cols) + " target columns, the training data has " +
                          std::to_string(target_cols));
-      std::vector<double> vt = task.classification ? encode_labels(*val_y, d.class_names) : regression_targets(*val_y);
+      std::vector<double> vt = targets_of(d, *val_y);
       val = std::make_unique<PreparedData<T>>(d.preprocessor, *val_x, drop, train.scaled->features());
       val->set_targets(vt, target_cols, d.target_offset, d.target_scale);
     }
-    const std::size_t features = train.scaled->features(), rows = train.scaled->rows();
+    const std::size_t features = train.scaled->features();
 
     // The network: from the options, or the architecture of an mlp model given to start from.
     if (!o.init_from.empty() && !o.hidden && io::is_mlp_model(o.init_from)) {
@@ -299,85 +401,48 @@ struct PipelineFit {
     init_model(model, o.init, rng);
     if (!o.init_from.empty()) io::load_weights(o.init_from, model);
 
-    // Training.
-    const OptimizerOptions opt = optimizer_options(o.optimizer, o.lr, o.momentum, o.nesterov, o.weight_decay);
-    TrainOptions t;
-    t.epochs = o.epochs;
-    t.batch_size = o.batch_size;
-    t.shuffle = o.shuffle;
-    t.seed = o.seed;
-    t.validation_split = val_split;
-    t.early_stopping_patience = o.early_stopping;
-    t.min_delta = o.early_stopping > 0 ? 1e-4 : 0;
-    t.monitor = o.monitor;
-    t.clip_grad_norm = o.clip_norm;
-    const std::size_t train_rows = val_split > 0 ? static_cast<std::size_t>(static_cast<double>(rows) * (1 - val_split)) : rows;
-    const std::size_t steps = o.batch_size ? (train_rows + o.batch_size - 1) / o.batch_size : 1;
-    t.schedule = parse_schedule(o.schedule, o.epochs, steps, optimizer_lr(opt));
-    t.warmup = Warmup{.epochs = o.warmup};
-    t.target_offset = d.target_offset;
-    t.target_scale = d.target_scale;
-    Trainer<T> trainer(model, d.loss, opt, t);
-    trainer.on_batch_end = o.on_batch_end;
-    trainer.on_epoch_end = o.on_epoch_end;
+    FitPlan plan;
+    plan.columns = x.is_table ? x.columns.size() : x.array.cols();
+    for (const ColumnEncoding& c : d.preprocessor.columns) plan.categorical += c.categorical();
+    plan.task_reason = o.classes.empty() ? task.reason : "classes given";
+    FitReport report = run_training(model, d, train, val.get(), val_split, o, plan, x.source);
 
-    if (o.on_start) {
-      FitPlan plan;
-      plan.rows = rows;
-      plan.columns = x.is_table ? x.columns.size() : x.array.cols();
-      for (const ColumnEncoding& c : d.preprocessor.columns) plan.categorical += c.categorical();
-      plan.features = features;
-      plan.classification = task.classification;
-      plan.task_reason = task.reason;
-      plan.classes = d.class_names.size();
-      plan.shape = shape_of(d.config);
-      plan.parameters = model.parameters().size();
-      plan.loss = d.loss.name();
-      plan.validation_split = val_split;
-      plan.preprocessing = train.report;
-      o.on_start(plan);
-    }
-    const auto start = std::chrono::steady_clock::now();
-    FitReport report;
-    try {
-      report.history = trainer.fit(*train.scaled, val ? val->scaled.get() : nullptr);
-    } catch (const NumericError& e) {
-      throw NumericError(x.source + ": " + e.what());
-    }
-    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    report.best_epoch = trainer.best_epoch();
-    report.stopped_early = trainer.stopped_early();
-
-    // How it was trained, kept in the model file.
-    nlohmann::json j;
-    j["data"] = x.source;
-    j["rows"] = rows;
-    j["optimizer"] = o.optimizer;
-    j["lr"] = optimizer_lr(opt);
-    j["batch_size"] = o.batch_size;
-    j["epochs_requested"] = o.epochs;
-    j["epochs_run"] = report.history.size();
-    j["best_epoch"] = report.best_epoch;
-    j["monitor"] = o.monitor;
-    j["seed"] = o.seed;
-    j["schedule"] = o.schedule;
-    j["dtype"] = std::is_same_v<T, float> ? "f32" : "f64";
-    j["seconds"] = report.seconds;
-    if (!report.history.empty()) {
-      const EpochStats& best = report.history[report.best_epoch - 1];
-      j["train_loss"] = best.train_loss;
-      if (!std::isnan(best.val_loss)) j["val_loss"] = best.val_loss;
-      for (const auto& [name, value] : best.val_metrics) j["val_" + name] = value;
-    }
-    std::time_t now = std::time(nullptr);
-    char date[32];
-    std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
-    j["date"] = date;
-    d.training_json = j.dump();
+    d.training_json = training_record(x.source, plan.rows, o, optimizer_lr(optimizer_options(o.optimizer, o.lr)),
+                                      report, std::is_same_v<T, double>)
+                          .dump();
     d.weight_dtype = std::is_same_v<T, float> ? "F32" : "F64";
     Pipeline p(std::move(d), std::move(model));
     p.report_ = std::move(report);
     return p;
+  }
+
+  // Pipeline::fit_more on the model `current` of p: trains a copy, which replaces it on success.
+  static void more(Pipeline& p, const Model<T>& current, const data::Frame& x, const data::Targets& y,
+                   const PipelineOptions& o) {
+    if (y.rows() != x.rows())
+      throw ShapeError(y.source + ": " + std::to_string(y.rows()) + " labels for " + std::to_string(x.rows()) + " rows of " + x.source);
+    const io::ModelDescription& d = p.d_;
+    if (!d.classification && y.cols != current.outputs())
+      throw ShapeError(y.source + ": " + std::to_string(y.cols) + " target columns, the model has " +
+                       std::to_string(current.outputs()) + " outputs");
+    const std::vector<double> targets = targets_of(d, y);
+    PreparedData<T> data(d.preprocessor, x, d.preprocessor.missing == MissingPolicy::drop, current.inputs());
+    data.set_targets(targets, d.classification ? 1 : y.cols, d.target_offset, d.target_scale);
+    Model<T> model = current;
+    FitPlan plan;
+    plan.columns = x.is_table ? x.columns.size() : x.array.cols();
+    for (const ColumnEncoding& c : d.preprocessor.columns) plan.categorical += c.categorical();
+    plan.task_reason = "continued training";
+    const double val_split = std::max(o.validation_split, 0.0);
+    FitReport report = run_training(model, d, data, nullptr, val_split, o, plan, x.source);
+
+    nlohmann::json j = nlohmann::json::parse(d.training_json, nullptr, false);
+    if (!j.is_object()) j = nlohmann::json::object();
+    j["epochs_continued"] = j.value("epochs_continued", std::size_t{0}) + report.history.size();
+    if (!report.history.empty()) j["train_loss"] = report.history[report.best_epoch - 1].train_loss;
+    p.d_.training_json = j.dump();
+    p.model_ = std::move(model);
+    p.report_ = std::move(report);
   }
 };
 
@@ -385,6 +450,13 @@ Pipeline Pipeline::fit(const data::Frame& x, const data::Targets& y, const Pipel
                        const data::Frame* val_x, const data::Targets* val_y) {
   return options.precision == Precision::f64 ? PipelineFit<double>::run(x, y, options, val_x, val_y)
                                              : PipelineFit<float>::run(x, y, options, val_x, val_y);
+}
+
+void Pipeline::fit_more(const data::Frame& x, const data::Targets& y, const PipelineOptions& options) {
+  if (std::holds_alternative<Model<double>>(model_))
+    PipelineFit<double>::more(*this, std::get<Model<double>>(model_), x, y, options);
+  else
+    PipelineFit<float>::more(*this, std::get<Model<float>>(model_), x, y, options);
 }
 
 // --- files ----------------------------------------------------------------------------------
@@ -397,6 +469,16 @@ Pipeline Pipeline::load(const std::string& path) {
     return Pipeline(std::move(m.description), std::move(m.model));
   }
   io::LoadedModel<float> m = io::load_model<float>(path);
+  return Pipeline(std::move(m.description), std::move(m.model));
+}
+
+Pipeline Pipeline::deserialize(std::string_view bytes, const std::string& source) {
+  io::ModelDescription d = io::description_from_bytes(bytes, source);
+  if (d.weight_dtype == "F64") {
+    io::LoadedModel<double> m = io::model_from_bytes<double>(bytes, source);
+    return Pipeline(std::move(m.description), std::move(m.model));
+  }
+  io::LoadedModel<float> m = io::model_from_bytes<float>(bytes, source);
   return Pipeline(std::move(m.description), std::move(m.model));
 }
 
@@ -476,6 +558,26 @@ EvaluationReport Pipeline::evaluate(const data::Frame& x, const data::Targets& y
 
 std::size_t Pipeline::parameter_count() const {
   return std::visit([](const auto& m) { return m.parameters().size(); }, model_);
+}
+
+std::size_t Pipeline::layers() const { return d_.config.sizes.size() - 1; }
+
+Matrix<double> Pipeline::weight(std::size_t layer) const {
+  if (layer >= layers()) throw InvalidArgument("weight: no layer " + std::to_string(layer) + " in a network of " + std::to_string(layers()));
+  return std::visit(
+      [&](const auto& m) {
+        const auto w = m.weight_matrix(layer);
+        Matrix<double> out(w.rows(), w.cols());
+        std::copy(w.data(), w.data() + w.size(), out.data());
+        return out;
+      },
+      model_);
+}
+
+std::vector<double> Pipeline::bias(std::size_t layer) const {
+  if (layer >= layers()) throw InvalidArgument("bias: no layer " + std::to_string(layer) + " in a network of " + std::to_string(layers()));
+  return std::visit(
+      [&](const auto& m) { return std::vector<double>(m.bias(layer), m.bias(layer) + m.layer_outputs(layer)); }, model_);
 }
 
 std::string Pipeline::info_json() const {

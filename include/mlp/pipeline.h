@@ -9,6 +9,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -36,6 +37,9 @@ struct FitPlan {
   std::string loss;
   double validation_split = 0;
   PreprocessReport preprocessing;  // what preprocessing did to the training rows
+  // Where training reads the features from: the frame's own array when it is one (a view of a
+  // caller's memory stays uncopied), else the encoded copy. For a front end that checks this.
+  const void* features_data = nullptr;
 };
 
 // scikit-learn's MLPClassifier/MLPRegressor defaults where they have one (100 hidden relu units,
@@ -43,6 +47,10 @@ struct FitPlan {
 // improvement of 1e-4), PyTorch's for the rest.
 struct PipelineOptions {
   std::string task;  // "classification", "regression", or "" to infer from the labels
+  // Classification: the class names, in the order of the outputs, when the labels need not show
+  // every class (scikit-learn's partial_fit); numbers as format_label writes them. Implies the
+  // classification task. Empty: the distinct labels, sorted.
+  std::vector<std::string> classes;
   // Hidden widths; unset: 100, or the architecture of an mlp model given as init_from.
   std::optional<std::vector<std::size_t>> hidden;
   std::vector<Activation> activation = {Activation{ActivationKind::relu}};  // one, or one per layer
@@ -65,7 +73,14 @@ struct PipelineOptions {
   double validation_split = -1;
   std::size_t early_stopping = 10;  // patience in epochs; 0: off
   std::string monitor = "val_loss";
-  ScaleKind scale = ScaleKind::standard;  // features; regression targets are standardized unless none
+  double min_delta = 1e-4;          // the least change of `monitor` that counts as an improvement
+  bool min_delta_from_best_seen = false;  // TrainOptions::min_delta_from_best_seen
+  // With early stopping, end with the best epoch's weights (Keras's restore_best_weights); false
+  // keeps the last epoch's, as scikit-learn does when it stops on the training loss.
+  bool restore_best_weights = true;
+  ScaleKind scale = ScaleKind::standard;  // features
+  // Whether regression targets are standardized; unset: unless scale is none.
+  std::optional<bool> standardize_targets;
   MissingPolicy missing = MissingPolicy::impute;
   InitOptions init = {};
   std::string init_from;  // start from the weights in this safetensors file
@@ -111,8 +126,19 @@ class Pipeline {
   // for bad options, NumericError when training diverges (naming the data).
   static Pipeline fit(const data::Frame& x, const data::Targets& y, const PipelineOptions& options = {},
                       const data::Frame* val_x = nullptr, const data::Targets* val_y = nullptr);
+  // More epochs from the current weights on (x, y), for incremental learning (scikit-learn's
+  // partial_fit): the preprocessing, classes, target scaling and network stay as they are, and
+  // every label must be one of the classes. Of the options, the training settings apply
+  // (optimizer, lr, momentum, weight decay, schedule, batch size, epochs, seed, shuffle,
+  // validation split, early stopping, monitor, min_delta, clipping, callbacks); the optimizer
+  // starts afresh (no moments carried over). fit_report() then describes this run. On an
+  // exception (bad data, a callback's, divergence) the model is unchanged.
+  void fit_more(const data::Frame& x, const data::Targets& y, const PipelineOptions& options = {});
+
   // Reads a model written by save (or by mlp 0.1); throws Error naming the file.
   static Pipeline load(const std::string& path);
+  // The same from a model file's bytes (serialize()'s); `source` names them in messages.
+  static Pipeline deserialize(std::string_view bytes, const std::string& source = "model bytes");
   // Writes the model file atomically; serialize() gives its bytes.
   void save(const std::string& path) const;
   std::string serialize() const;
@@ -128,6 +154,11 @@ class Pipeline {
   const std::vector<std::string>& classes() const { return d_.class_names; }
   Precision precision() const { return std::holds_alternative<Model<float>>(model_) ? Precision::f32 : Precision::f64; }
   std::size_t parameter_count() const;
+  // The network's dense layers: layer i's weight (out, in), as torch.nn.Linear's, and bias (out),
+  // in double. They act on the scaled features and, for regression, give standardized targets.
+  std::size_t layers() const;
+  Matrix<double> weight(std::size_t layer) const;
+  std::vector<double> bias(std::size_t layer) const;
   // What `mlp info` prints: a JSON object (the stored description, parameters, dtype), or text.
   std::string info_json() const;
   std::string info_text(const std::string& name) const;

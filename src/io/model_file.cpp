@@ -195,6 +195,31 @@ HeaderInfo read_header(const std::string& path) {
   return info;
 }
 
+// The weights of `st` (named `path` in messages) into `model`, all or none.
+template <typename T>
+void copy_weights(const SafeTensors& st, const std::string& path, Model<T>& model) {
+  // Read everything into a fresh model of the same shape first, so that a bad file leaves the
+  // model untouched (and no forward-pass workspace is copied).
+  Model<T> staging(model.config());
+  for (std::size_t i = 0; i < model.num_layers(); ++i) {
+    std::size_t in = model.layer_inputs(i), out = model.layer_outputs(i);
+    copy_tensor(st, path, weight_name(i), {out, in}, staging.weight(i));
+    copy_tensor(st, path, bias_name(i), {out}, staging.bias(i));
+    if (model.has_batch_norm(i)) {
+      copy_tensor(st, path, norm_name(i, "weight"), {out}, staging.norm_weight(i));
+      copy_tensor(st, path, norm_name(i, "bias"), {out}, staging.norm_bias(i));
+      copy_tensor(st, path, norm_name(i, "running_mean"), {out}, staging.running_mean(i));
+      copy_tensor(st, path, norm_name(i, "running_var"), {out}, staging.running_var(i));
+    }
+  }
+  std::string extra = weight_name(model.num_layers());
+  if (st.contains(extra))
+    throw ShapeError(path + ": the file has more layers than the model's " + std::to_string(model.num_layers()) +
+                     " (found '" + extra + "')");
+  std::copy(staging.parameters().begin(), staging.parameters().end(), model.parameters().begin());
+  std::copy(staging.buffers().begin(), staging.buffers().end(), model.buffers().begin());
+}
+
 }  // namespace
 
 std::string description_json(const ModelDescription& description) { return describe(description).dump(); }
@@ -228,27 +253,7 @@ void save_model(const std::string& path, const Model<T>& model, const ModelDescr
 
 template <typename T>
 void load_weights(const std::string& path, Model<T>& model) {
-  SafeTensors st = read_safetensors(path);
-  // Read everything into a fresh model of the same shape first, so that a bad file leaves the
-  // model untouched (and no forward-pass workspace is copied).
-  Model<T> staging(model.config());
-  for (std::size_t i = 0; i < model.num_layers(); ++i) {
-    std::size_t in = model.layer_inputs(i), out = model.layer_outputs(i);
-    copy_tensor(st, path, weight_name(i), {out, in}, staging.weight(i));
-    copy_tensor(st, path, bias_name(i), {out}, staging.bias(i));
-    if (model.has_batch_norm(i)) {
-      copy_tensor(st, path, norm_name(i, "weight"), {out}, staging.norm_weight(i));
-      copy_tensor(st, path, norm_name(i, "bias"), {out}, staging.norm_bias(i));
-      copy_tensor(st, path, norm_name(i, "running_mean"), {out}, staging.running_mean(i));
-      copy_tensor(st, path, norm_name(i, "running_var"), {out}, staging.running_var(i));
-    }
-  }
-  std::string extra = weight_name(model.num_layers());
-  if (st.contains(extra))
-    throw ShapeError(path + ": the file has more layers than the model's " + std::to_string(model.num_layers()) +
-                     " (found '" + extra + "')");
-  std::copy(staging.parameters().begin(), staging.parameters().end(), model.parameters().begin());
-  std::copy(staging.buffers().begin(), staging.buffers().end(), model.buffers().begin());
+  copy_weights(read_safetensors(path), path, model);
 }
 
 bool is_mlp_model(const std::string& path) { return !read_header(path).mlp.empty(); }
@@ -272,12 +277,39 @@ LoadedModel<T> load_model(const std::string& path) {
   return LoadedModel<T>{std::move(d), std::move(model)};
 }
 
+namespace {
+
+ModelDescription description_of(const SafeTensors& st, const std::string& source) {
+  const auto mlp = st.metadata.find("mlp");
+  if (mlp == st.metadata.end()) throw Error(source + ": not an mlp model (safetensors without an mlp description)");
+  ModelDescription d = parse_description(source, mlp->second);
+  if (st.contains(weight_name(0))) d.weight_dtype = st.at(weight_name(0)).dtype;
+  return d;
+}
+
+}  // namespace
+
+ModelDescription description_from_bytes(std::string_view bytes, const std::string& source) {
+  return description_of(parse_safetensors(bytes, source), source);
+}
+
+template <typename T>
+LoadedModel<T> model_from_bytes(std::string_view bytes, const std::string& source) {
+  SafeTensors st = parse_safetensors(bytes, source);
+  ModelDescription d = description_of(st, source);
+  Model<T> model(d.config);
+  copy_weights(st, source, model);
+  return LoadedModel<T>{std::move(d), std::move(model)};
+}
+
 template std::string serialize_model<float>(const Model<float>&, const ModelDescription&);
 template std::string serialize_model<double>(const Model<double>&, const ModelDescription&);
 template void save_model<float>(const std::string&, const Model<float>&, const ModelDescription&);
 template void save_model<double>(const std::string&, const Model<double>&, const ModelDescription&);
 template LoadedModel<float> load_model<float>(const std::string&);
 template LoadedModel<double> load_model<double>(const std::string&);
+template LoadedModel<float> model_from_bytes<float>(std::string_view, const std::string&);
+template LoadedModel<double> model_from_bytes<double>(std::string_view, const std::string&);
 template void load_weights<float>(const std::string&, Model<float>&);
 template void load_weights<double>(const std::string&, Model<double>&);
 

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "mlp/loss.h"
@@ -63,6 +64,12 @@ struct LoadedModel {
 // missing tensors, shapes that disagree with the description.
 template <typename T>
 LoadedModel<T> load_model(const std::string& path);
+
+// As read_description and load_model, from a model file's bytes held in memory (serialize_model's
+// output); `source` names them in messages. Throws as they do.
+ModelDescription description_from_bytes(std::string_view bytes, const std::string& source);
+template <typename T>
+LoadedModel<T> model_from_bytes(std::string_view bytes, const std::string& source);
 
 // Whether the file at `path` holds an mlp model description; reads only its header.
 bool is_mlp_model(const std::string& path);
