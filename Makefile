@@ -1,10 +1,11 @@
-# mlp.cpp: `make` builds into build/ (CLI at build/mlp); `make demo` runs the tutorial;
-# `make test` runs every test. Each first installs missing system packages (scripts/setup.sh).
+# mlp.cpp: `make` builds into build/ (CLI at build/mlp, Python module in build/python);
+# `make demo` runs the tutorial; `make test` runs every test (the Python module's too);
+# `make python` builds the module alone. Each first installs missing system packages (scripts/setup.sh).
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup build demo test bench clean golden
+.PHONY: all setup build demo test bench clean golden python
 
 all: build
 
@@ -14,6 +15,11 @@ setup:
 build: setup
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
+
+# The Python module: $(BUILD)/python holds mlpcpp (PYTHONPATH=$(BUILD)/python /usr/bin/python3).
+python: setup
+	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
+	@cmake --build $(BUILD) --target python -j $(JOBS)
 
 demo: build
 	@./$(BUILD)/mlp demo

@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Installs the system packages mlp.cpp needs to build and test (Debian 12; the tests train on
-# Fashion-MNIST from dataset-fashion-mnist), skipping those
-# already present (ocl-icd-opencl-dev: oneDNN's CMake files require OpenCL's). With --reference, also the Python packages that generate golden data.
+# Fashion-MNIST from dataset-fashion-mnist; the Python module builds with pybind11 for Debian's
+# python3 and its tests run scikit-learn's checks with pytest, pandas for DataFrames), skipping those
+# already present (ocl-icd-opencl-dev: oneDNN's CMake files require OpenCL's). With --reference, also PyTorch, which generates golden data.
 set -euo pipefail
 
 packages=(g++ make cmake pkg-config libopenblas-dev libdnnl-dev ocl-icd-opencl-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
-          libgtest-dev libbenchmark-dev dataset-fashion-mnist)
+          libgtest-dev libbenchmark-dev dataset-fashion-mnist
+          python3-dev pybind11-dev python3-numpy python3-sklearn python3-pytest python3-pandas)
 if [[ "${1:-}" == "--reference" ]]; then
-  packages+=(python3-numpy python3-torch python3-sklearn)
+  packages+=(python3-torch)
 fi
 
 missing=()
