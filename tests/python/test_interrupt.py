@@ -93,8 +93,8 @@ def test_ctrl_c_leaves_an_unfitted_estimator_unfitted_and_usable():
 
 def test_ctrl_c_during_partial_fit_leaves_the_model_unchanged():
     X, y = long_data()
-    X = np.repeat(X, 25, axis=0)  # one epoch of 100000 rows: long enough to interrupt
-    y = np.repeat(y, 25)
+    X = np.repeat(X, 100, axis=0)  # one epoch of 400000 rows: seconds, long enough to interrupt
+    y = np.repeat(y, 100)
     clf = mlpcpp.MLPClassifier(hidden_layer_sizes=(256, 256), batch_size=32, random_state=0)
     clf.partial_fit(X[:64], y[:64], classes=[0, 1])
     before = clf.predict_proba(X[:50])
