@@ -238,7 +238,11 @@ class _MLPBase(BaseEstimator):
         return options
 
     def _print_epoch(self, epoch, train_loss, val_loss):
-        print(f"Iteration {epoch}, loss = {train_loss:.8f}" + ("" if val_loss != val_loss else f", validation loss = {val_loss:.8f}"))
+        """verbose: scikit-learn's line per epoch, and the validation loss when there is one."""
+        line = f"Iteration {epoch}, loss = {train_loss:.8f}"
+        if val_loss == val_loss:  # not NaN: validation data
+            line += f", validation loss = {val_loss:.8f}"
+        print(line)
 
     def _next_seed(self, incremental):
         """The library's seed: random_state when it is an integer, else drawn from it; each
