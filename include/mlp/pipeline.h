@@ -159,6 +159,8 @@ class Pipeline {
   std::size_t layers() const;
   Matrix<double> weight(std::size_t layer) const;
   std::vector<double> bias(std::size_t layer) const;
+  // The network itself, in its precision: what the exporters (ONNX, C source) write out.
+  const std::variant<Model<float>, Model<double>>& network() const { return model_; }
   // What `mlp info` prints: a JSON object (the stored description, parameters, dtype), or text.
   std::string info_json() const;
   std::string info_text(const std::string& name) const;
