@@ -51,7 +51,7 @@ TaskChoice choose_task(const data::Targets& y, const std::string& requested) {
   }
   if (requested == "regression") {
     if (y.is_text())
-      throw InvalidArgument(y.source + ": regression needs numeric targets, but '" + y.names[0] + "' holds text");
+      throw InvalidArgument(y.source + ": regression needs numeric targets, but '" + escape_for_message(y.names[0]) + "' holds text");
     return {false, "as asked"};
   }
   if (!requested.empty()) throw InvalidArgument("unknown task '" + requested + "'; valid: regression, classification");
@@ -100,7 +100,7 @@ std::vector<double> encode_labels(const data::Targets& y, const std::vector<std:
     std::string name = label_at(y, r);
     auto it = index.find(name);
     if (it == index.end())
-      throw data::DataError(y.places[r] + ": label '" + name + "' is not one of the model's classes (" + join(classes) + ")");
+      throw data::DataError(y.places[r] + ": label '" + escape_for_message(name) + "' is not one of the model's classes (" + join(classes) + ")");
     out[r] = it->second;
   }
   return out;
