@@ -82,7 +82,10 @@ class Reader {
     }
     for (int i = 0; i < g_.node_size(); ++i) {
       if (source_nodes_.count(i)) continue;
-      for (const std::string& in : g_.node(i).input()) consumers_[in].push_back(i);
+      for (const std::string& in : g_.node(i).input()) {
+        std::vector<int>& c = consumers_[in];
+        if (c.empty() || c.back() != i) c.push_back(i);  // once per node, whichever inputs it reads the value as
+      }
     }
   }
 
@@ -100,7 +103,7 @@ class Reader {
     std::uint64_t count = 1;
     for (std::int64_t d : t.dims()) {
       if (d < 0) fail("tensor " + name + " has a negative dimension");
-      if (d != 0 && count > std::numeric_limits<std::uint64_t>::max() / std::uint64_t(d)) fail("tensor " + name + "'s dimensions overflow");
+      if (d != 0 && count > std::numeric_limits<std::uint64_t>::max() / std::uint64_t(d)) fail("tensor " + name + ": its dimensions overflow");
       count *= std::uint64_t(d);
     }
     const int type = t.data_type();
@@ -193,14 +196,14 @@ class Reader {
   Layer dense(const NodeProto& n, const TensorProto& w, bool trans, const TensorProto* b, std::size_t width,
               std::size_t index) const {
     Layer l;
+    const std::vector<double> v = values(w, "weight");  // checks the dimensions against the data first
     const auto d0 = std::size_t(w.dims(0)), d1 = std::size_t(w.dims(1));
     l.out = trans ? d0 : d1;
     l.in = trans ? d1 : d0;
     if (l.in == 0 || l.out == 0) fail(describe(n) + ": a layer with no units");
     if (width && l.in != width)
-      fail(describe(n) + ": layer " + std::to_string(index) + " takes " + std::to_string(l.in) + " inputs, the layer before gives " +
+      fail(describe(n) + ": layer " + std::to_string(index) + " takes " + std::to_string(l.in) + " inputs, " + (index ? "the layer before gives " : "the input has ") +
            std::to_string(width));
-    const std::vector<double> v = values(w, "weight");
     l.weight.resize(v.size());
     for (std::size_t o = 0; o < l.out; ++o)
       for (std::size_t i = 0; i < l.in; ++i) l.weight[o * l.in + i] = trans ? v[o * l.in + i] : v[i * l.out + o];
@@ -398,7 +401,8 @@ class Reader {
     std::vector<Layer> layers;
     std::set<int> used;
     std::string cur = inputs[0];
-    while (cur != output) {
+    for (int steps = 0; cur != output; ++steps) {
+      if (steps > g_.node_size()) fail("the graph loops back on itself");
       const std::vector<int> cs = consumers(cur);
       if (cs.empty()) fail("value '" + escape_for_message(cur) + "' leads nowhere; the graph's output is '" + escape_for_message(output) + "'");
       const NodeProto& n = g_.node(cs[0]);

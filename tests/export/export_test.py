@@ -9,8 +9,8 @@
                                            (onnxruntime-node in ORT) against them, and the model
                                            re-imported with `mlp import`, predicting the same
 
-Outputs agree when |a - b| <= 1e-5 * max(|b|, the column's standard deviation): relative, with
-the column's spread as the floor for values near zero. Classes agree except where mlp's two
+Outputs agree when |a - b| <= 1e-5 * max(|b|, the column's root mean square): relative, with the
+column's typical size as the floor for values near zero. Classes agree except where mlp's two
 largest probabilities are within 1e-5. Exit 77 (skipped) when a tool the test needs is missing.
 """
 import csv
@@ -153,7 +153,7 @@ def compare(what, got, want):
     got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
     if got.shape != want.shape:
         fail("%s: shape %s, mlp predict's %s" % (what, got.shape, want.shape))
-    floor = np.maximum(want.std(axis=0), 1e-12)
+    floor = np.maximum(np.sqrt((want ** 2).mean(axis=0)), 1e-12)
     err = np.abs(got - want) / np.maximum(np.abs(want), floor)
     worst = np.unravel_index(np.argmax(err), err.shape)
     print("%s: largest relative difference %.3g (row %d, column %d: %r vs %r)"
