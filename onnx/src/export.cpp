@@ -32,8 +32,12 @@ class Builder {
 
   static constexpr int kType = std::is_same_v<T, float> ? ::onnx::TensorProto::FLOAT : ::onnx::TensorProto::DOUBLE;
 
-  // A fresh value name from a readable stem.
-  std::string name(const std::string& stem) { return stem + "_" + std::to_string(count_++); }
+  // A fresh value name from a readable stem: the stem itself the first time, then stem_1, ...
+  // (no stem is one of the fixed names: features, imputed, scaled, layer0, probabilities, ...).
+  std::string name(const std::string& stem) {
+    const int n = stems_[stem]++;
+    return n == 0 ? stem : stem + "_" + std::to_string(n);
+  }
 
   // An initializer of type T with these values and dims ({} for a scalar).
   std::string constant(const std::string& stem, const std::vector<double>& values, std::vector<std::int64_t> dims) {
@@ -218,7 +222,7 @@ class Builder {
   }
 
   ::onnx::GraphProto& g_;
-  int count_ = 0;
+  std::map<std::string, int> stems_;
   std::map<double, std::string> scalars_;
 };
 
