@@ -7,6 +7,7 @@
 
 #include "commands.h"
 #include "interrupt.h"
+#include "processes.h"
 #include "mlp/error.h"
 #include "mlp/escape.h"
 #include "mlp/version.h"
@@ -66,10 +67,8 @@ void check_option_names(const CLI::App& app, int argc, char** argv) {
   }
 }
 
-int fail(int status, const std::string& message) {
-  std::fprintf(stderr, "mlp: error: %s\n", message.c_str());
-  return status;
-}
+// One line on stderr, printed once however many processes run (cli/processes.h).
+int fail(int status, const std::string& message) { return mlp::cli::finish(status, "mlp: error: " + message); }
 
 }  // namespace
 
@@ -110,5 +109,5 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     return fail(kBadData, e.what());
   }
-  return 0;
+  return mlp::cli::finish(0, "");
 }

@@ -12,6 +12,7 @@
 #include "mlp/io/history.h"
 #include "mlp/pipeline.h"
 #include "mlp/specs.h"
+#include "processes.h"
 #include "progress.h"
 #include "threads_option.h"
 
@@ -27,7 +28,17 @@ struct TrainArgs {
   bool no_shuffle = false, quiet = false;
 };
 
-void print_summary(const Pipeline& p, const std::string& output) {
+// Data-parallel: how long each step waited for the other processes' gradients, on average.
+std::string waiting(const Pipeline& p, int processes, std::size_t steps) {
+  if (processes <= 1 || steps == 0) return "";
+  double wait = 0;
+  for (const EpochStats& e : p.fit_report().history) wait += e.wait_seconds;
+  char s[96];
+  std::snprintf(s, sizeof s, "; %d processes, %.3f ms per step waiting for the sums", processes, 1e3 * wait / static_cast<double>(steps));
+  return s;
+}
+
+void print_summary(const Pipeline& p, const std::string& output, const std::string& extra) {
   const FitReport& r = p.fit_report();
   if (r.history.empty()) {
     std::fprintf(stderr, "no epochs run; saved the initial weights to %s\n", output.c_str());
@@ -39,16 +50,18 @@ void print_summary(const Pipeline& p, const std::string& output) {
                   (r.stopped_early ? " (stopped early)" : "") + ": train " + loss + format_short(best.train_loss);
   if (best.val_loss == best.val_loss) s += ", val " + loss + format_short(best.val_loss);
   for (const auto& [name, value] : best.val_metrics) s += ", val " + name + " " + format_short(value, 4);
-  std::fprintf(stderr, "%s; %.2f s; saved %s\n", s.c_str(), r.seconds, output.c_str());
+  std::fprintf(stderr, "%s; %.2f s%s; saved %s\n", s.c_str(), r.seconds, extra.c_str(), output.c_str());
 }
 
-void run(TrainArgs& a) {
-  apply_threads_option(a.threads);
+// Checks the flags, turns them into options and reads the data (into train and val).
+void prepare(TrainArgs& a, bool first, std::unique_ptr<data::Loaded>& train, std::unique_ptr<data::Loaded>& val) {
   if (a.o.epochs == 0) throw InvalidArgument("--epochs must be at least 1");
   if (!a.val.empty() && a.o.validation_split > 0) throw InvalidArgument("give either --val or --val-split, not both");
-  io::check_writable(a.output);  // before training, not after
-  for (const std::string& path : {a.history, a.plot})
-    if (!path.empty()) io::check_writable(path);
+  if (first) {
+    io::check_writable(a.output);  // before training, not after
+    for (const std::string& path : {a.history, a.plot})
+      if (!path.empty()) io::check_writable(path);
+  }
   PipelineOptions& o = a.o;
   if (!a.hidden.empty()) o.hidden = parse_widths(a.hidden);
   o.activation = parse_activations(a.activation);
@@ -61,18 +74,33 @@ void run(TrainArgs& a) {
   o.init = parse_init(a.init);
   o.precision = parse_precision(a.dtype);
 
-  data::Loaded train = data::load(a.data.path, load_options(a.data, true));
-  std::unique_ptr<data::Loaded> val;
+  train = std::make_unique<data::Loaded>(data::load(a.data.path, load_options(a.data, true)));
   if (!a.val.empty()) {
     DataFlags vf = a.data;
     vf.path = a.val;
     vf.labels = a.val_labels;
     val = std::make_unique<data::Loaded>(data::load(a.val, load_options(vf, true)));
   }
-  Progress progress(a.quiet, o.epochs);
+}
+
+void run(TrainArgs& a) {
+  // Alone, or one of mpirun's processes (cli/processes.h): each reads the data and trains its
+  // share of every batch; the first prints and writes. Every process fails alike or none does.
+  Communicator& procs = processes();
+  const bool first = procs.rank() == 0;
+  PipelineOptions& o = a.o;
+  o.communicator = &procs;
+  std::unique_ptr<data::Loaded> train, val;
+  collectively(procs, [&] {
+    apply_threads_option(a.threads == 0 && procs.size() > 1 ? default_threads() : a.threads);
+    prepare(a, first, train, val);
+  });
+  const bool quiet = a.quiet || !first;
+  Progress progress(quiet, o.epochs);
+  std::size_t steps = 0;
   o.on_start = [&](const FitPlan& plan) {
     progress.set_standardized(!plan.classification && o.scale != ScaleKind::none);
-    if (a.quiet) return;
+    if (quiet) return;
     for (const std::string& line : plan.preprocessing.lines()) std::fprintf(stderr, "%s: %s\n", a.data.path.c_str(), line.c_str());
     std::string features = std::to_string(plan.columns) + " features";
     if (plan.categorical > 0)
@@ -84,6 +112,7 @@ void run(TrainArgs& a) {
                  plan.parameters, plan.loss.c_str());
   };
   o.on_batch_end = [&](const BatchStats& b) {
+    ++steps;
     check_interrupt();
     progress.batch(b);
   };
@@ -93,18 +122,21 @@ void run(TrainArgs& a) {
   };
   Pipeline p = [&] {
     try {
-      return Pipeline::fit(train.features, train.targets, o, val ? &val->features : nullptr, val ? &val->targets : nullptr);
+      return Pipeline::fit(train->features, train->targets, o, val ? &val->features : nullptr, val ? &val->targets : nullptr);
     } catch (...) {
       progress.finish();
       throw;
     }
   }();
-  std::vector<std::pair<std::string, std::string>> files = {{a.output, p.serialize()}};
-  if (!a.history.empty()) files.emplace_back(a.history, io::history_csv(p.fit_report().history));
-  if (!a.plot.empty())
-    files.emplace_back(a.plot, io::history_plot(p.fit_report().history, "training of " + a.output, p.fit_report().best_epoch));
-  io::write_files_atomic(files);
-  if (!a.quiet) print_summary(p, a.output);
+  collectively(procs, [&] {  // the first process writes; a failure ends every process alike
+    if (!first) return;
+    std::vector<std::pair<std::string, std::string>> files = {{a.output, p.serialize()}};
+    if (!a.history.empty()) files.emplace_back(a.history, io::history_csv(p.fit_report().history));
+    if (!a.plot.empty())
+      files.emplace_back(a.plot, io::history_plot(p.fit_report().history, "training of " + a.output, p.fit_report().best_epoch));
+    io::write_files_atomic(files);
+  });
+  if (!quiet) print_summary(p, a.output, waiting(p, procs.size(), steps));
 }
 
 }  // namespace
@@ -145,6 +177,8 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--initializer", a->init, "Weight initializer: default, xavier_uniform, xavier_normal, kaiming_uniform, kaiming_normal, lecun_normal, orthogonal, zeros, constant:V")->capture_default_str();
   cmd->add_option("--dtype", a->dtype, "f32 or f64")->capture_default_str();
   add_threads_option(cmd, a->threads);
+  cmd->add_flag("--deterministic", o.deterministic, "The same model bit for bit whatever the number of processes under mpirun (1, 2, 4, ...: a power of two dividing --micro-batches): each batch in micro-batches summed in a fixed order");
+  cmd->add_option("--micro-batches", o.micro_batches, "With --deterministic: parts per batch")->capture_default_str();
   cmd->add_option("--clip-norm", o.clip_norm, "Clip the gradient norm to this value; 0: off")->capture_default_str();
   cmd->add_option("--history", a->history, "Write one CSV row per epoch (epoch, seconds, lr, losses, metrics)");
   cmd->add_option("--plot", a->plot, "Draw the loss and metric curves into this SVG file");

@@ -220,6 +220,7 @@ void Model<T>::backward(const T* dout) {
       dinp = work_[i - 1].da.data();
     }
     dense_backward(dinp, dweight(i), dbias_done ? nullptr : dbias(i), dz, layer_input(i), weight(i), B, C, OC);
+    if (on_layer_backward) on_layer_backward(i);
     g = dinp;
   }
 }

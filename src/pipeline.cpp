@@ -233,6 +233,8 @@ nlohmann::json training_record(const std::string& source, std::size_t rows, cons
   j["seed"] = o.seed;
   j["schedule"] = o.schedule;
   j["dtype"] = f64 ? "f64" : "f32";
+  if (o.communicator && o.communicator->size() > 1) j["processes"] = o.communicator->size();
+  if (o.deterministic) j["micro_batches"] = o.micro_batches;  // deterministic training
   j["seconds"] = report.seconds;
   if (!report.history.empty()) {
     const EpochStats& best = report.history[report.best_epoch - 1];
@@ -269,7 +271,8 @@ struct PipelineFit {
   // Trains `model` with the options' training settings on prepared rows; validation on `val`, or
   // on a split of `val_split` of the training rows.
   static FitReport run_training(Model<T>& model, const io::ModelDescription& d, PreparedData<T>& data, PreparedData<T>* val,
-                         double val_split, const PipelineOptions& o, FitPlan& plan, const std::string& source) {
+                         double val_split, const PipelineOptions& o, FitPlan& plan, const std::string& source,
+                         bool* training) {
     const std::size_t rows = data.scaled->rows();
     const OptimizerOptions opt = optimizer_options(o.optimizer, o.lr, o.momentum, o.nesterov, o.weight_decay);
     TrainOptions t;
@@ -290,6 +293,9 @@ struct PipelineFit {
     t.warmup = Warmup{.epochs = o.warmup};
     t.target_offset = d.target_offset;
     t.target_scale = d.target_scale;
+    t.communicator = o.communicator;
+    t.deterministic = o.deterministic;
+    t.micro_batches = o.micro_batches;
     Trainer<T> trainer(model, d.loss, opt, t);
     trainer.on_batch_end = o.on_batch_end;
     trainer.on_epoch_end = o.on_epoch_end;
@@ -308,6 +314,7 @@ struct PipelineFit {
 
     const auto start = std::chrono::steady_clock::now();
     FitReport report;
+    if (training) *training = true;  // from here on, errors are the trainer's: agreed among processes
     try {
       report.history = trainer.fit(*data.scaled, val ? val->scaled.get() : nullptr);
     } catch (const NumericError& e) {
@@ -320,7 +327,7 @@ struct PipelineFit {
   }
 
   static Pipeline run(const data::Frame& x, const data::Targets& y, const PipelineOptions& o, const data::Frame* val_x,
-                      const data::Targets* val_y) {
+                      const data::Targets* val_y, bool* training) {
     if (y.rows() != x.rows())
       throw ShapeError(y.source + ": " + std::to_string(y.rows()) + " labels for " + std::to_string(x.rows()) + " rows of " + x.source);
     if ((val_x == nullptr) != (val_y == nullptr)) throw InvalidArgument("fit: validation needs both features and targets");
@@ -405,7 +412,7 @@ struct PipelineFit {
     plan.columns = x.is_table ? x.columns.size() : x.array.cols();
     for (const ColumnEncoding& c : d.preprocessor.columns) plan.categorical += c.categorical();
     plan.task_reason = o.classes.empty() ? task.reason : "classes given";
-    FitReport report = run_training(model, d, train, val.get(), val_split, o, plan, x.source);
+    FitReport report = run_training(model, d, train, val.get(), val_split, o, plan, x.source, training);
 
     d.training_json = training_record(x.source, plan.rows, o, optimizer_lr(optimizer_options(o.optimizer, o.lr)),
                                       report, std::is_same_v<T, double>)
@@ -418,7 +425,7 @@ struct PipelineFit {
 
   // Pipeline::fit_more on the model `current` of p: trains a copy, which replaces it on success.
   static void more(Pipeline& p, const Model<T>& current, const data::Frame& x, const data::Targets& y,
-                   const PipelineOptions& o) {
+                   const PipelineOptions& o, bool* training) {
     if (y.rows() != x.rows())
       throw ShapeError(y.source + ": " + std::to_string(y.rows()) + " labels for " + std::to_string(x.rows()) + " rows of " + x.source);
     const io::ModelDescription& d = p.d_;
@@ -434,7 +441,7 @@ struct PipelineFit {
     for (const ColumnEncoding& c : d.preprocessor.columns) plan.categorical += c.categorical();
     plan.task_reason = "continued training";
     const double val_split = std::max(o.validation_split, 0.0);
-    FitReport report = run_training(model, d, data, nullptr, val_split, o, plan, x.source);
+    FitReport report = run_training(model, d, data, nullptr, val_split, o, plan, x.source, training);
 
     nlohmann::json j = nlohmann::json::parse(d.training_json, nullptr, false);
     if (!j.is_object()) j = nlohmann::json::object();
@@ -446,17 +453,40 @@ struct PipelineFit {
   }
 };
 
+namespace {
+
+// Data-parallel, an error before training starts (the same data gives the same one everywhere,
+// but a process may, say, fail to read a file) is agreed on where the trainer's first collective
+// step waits for it; the trainer's own errors already are agreed.
+template <typename Fn>
+auto agreeing_before_training(const PipelineOptions& o, Fn fn) {
+  bool training = false;
+  try {
+    return fn(&training);
+  } catch (...) {
+    if (o.communicator && o.communicator->size() > 1 && !training)
+      throw_if_any_failed(*o.communicator, std::current_exception());
+    throw;
+  }
+}
+
+}  // namespace
+
 Pipeline Pipeline::fit(const data::Frame& x, const data::Targets& y, const PipelineOptions& options,
                        const data::Frame* val_x, const data::Targets* val_y) {
-  return options.precision == Precision::f64 ? PipelineFit<double>::run(x, y, options, val_x, val_y)
-                                             : PipelineFit<float>::run(x, y, options, val_x, val_y);
+  return agreeing_before_training(options, [&](bool* training) {
+    return options.precision == Precision::f64 ? PipelineFit<double>::run(x, y, options, val_x, val_y, training)
+                                               : PipelineFit<float>::run(x, y, options, val_x, val_y, training);
+  });
 }
 
 void Pipeline::fit_more(const data::Frame& x, const data::Targets& y, const PipelineOptions& options) {
-  if (std::holds_alternative<Model<double>>(model_))
-    PipelineFit<double>::more(*this, std::get<Model<double>>(model_), x, y, options);
-  else
-    PipelineFit<float>::more(*this, std::get<Model<float>>(model_), x, y, options);
+  agreeing_before_training(options, [&](bool* training) {
+    if (std::holds_alternative<Model<double>>(model_))
+      PipelineFit<double>::more(*this, std::get<Model<double>>(model_), x, y, options, training);
+    else
+      PipelineFit<float>::more(*this, std::get<Model<float>>(model_), x, y, options, training);
+  });
 }
 
 // --- files ----------------------------------------------------------------------------------

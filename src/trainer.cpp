@@ -6,12 +6,15 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <iterator>
 #include <limits>
 #include <span>
 #include <string>
 
+#include "data_parallel.h"
 #include "mlp/clip.h"
 #include "mlp/error.h"
+#include "mlp/format.h"
 #include "mlp/metrics.h"
 
 namespace mlp {
@@ -42,19 +45,21 @@ bool monitor_maximizes(const std::string& monitor, Task task) {
 namespace {
 
 constexpr std::size_t kEvalChunk = 4096;  // rows per forward pass when evaluating
+// Data-parallel evaluation: rows per forward pass, whatever the number of processes (so that
+// deterministic training validates the same way on any number), shared out in runs of chunks.
+constexpr std::size_t kShareChunk = 1024;
 
-// Runs the model in evaluation mode over `data`, kEvalChunk rows at a time, calling
-// fn(first_row, rows, outputs, targets) for each chunk; the model's mode is restored.
+// Runs the model in evaluation mode over rows [begin, end) of `data`, `chunk` rows at a time,
+// calling fn(first_row, rows, outputs, targets) for each chunk; the model's mode is restored.
 template <typename T, typename Fn>
-void for_each_chunk(Model<T>& model, const Dataset<T>& data, Fn fn) {
-  const std::size_t rows = data.rows();
-  std::vector<std::size_t> index(std::min(kEvalChunk, rows));
+void for_each_chunk(Model<T>& model, const Dataset<T>& data, std::size_t begin, std::size_t end, std::size_t chunk, Fn fn) {
+  std::vector<std::size_t> index(std::min(chunk, end - begin));
   Matrix<T> x(index.size(), data.features()), y(index.size(), data.targets());
   bool was_training = model.training();
   model.set_training(false);
   try {
-    for (std::size_t i = 0; i < rows; i += kEvalChunk) {
-      const std::size_t B = std::min(kEvalChunk, rows - i);
+    for (std::size_t i = begin; i < end; i += chunk) {
+      const std::size_t B = std::min(chunk, end - i);
       for (std::size_t r = 0; r < B; ++r) index[r] = i + r;
       data.gather(index.data(), B, x.data(), y.data());
       fn(i, B, model.forward(x.data(), B), y);
@@ -64,6 +69,11 @@ void for_each_chunk(Model<T>& model, const Dataset<T>& data, Fn fn) {
     throw;
   }
   model.set_training(was_training);
+}
+
+template <typename T, typename Fn>
+void for_each_chunk(Model<T>& model, const Dataset<T>& data, Fn fn) {
+  for_each_chunk(model, data, 0, data.rows(), kEvalChunk, fn);
 }
 
 }  // namespace
@@ -93,6 +103,9 @@ Trainer<T>::Trainer(Model<T>& model, Loss loss, OptimizerOptions optimizer, Trai
 }
 
 template <typename T>
+Trainer<T>::~Trainer() = default;
+
+template <typename T>
 void Trainer<T>::check_data(const char* what, const Dataset<T>& data) const {
   std::string w = what;
   if (data.features() != model_.inputs())
@@ -106,12 +119,14 @@ void Trainer<T>::check_data(const char* what, const Dataset<T>& data) const {
 }
 
 template <typename T>
+std::string Trainer<T>::where() const {
+  return " at epoch " + std::to_string(epoch_) + ", batch " + std::to_string(batch_index_) +
+         " (try a smaller learning rate, gradient clipping or scaled inputs)";
+}
+
+template <typename T>
 double Trainer<T>::train_step(const T* x, const T* y, std::size_t B) {
   const std::size_t out = model_.outputs();
-  auto where = [&]() {
-    return " at epoch " + std::to_string(epoch_) + ", batch " + std::to_string(batch_index_) +
-           " (try a smaller learning rate, gradient clipping or scaled inputs)";
-  };
   // 1. forward, 2. loss
   const Matrix<T>& p = model_.forward(x, B);
   double loss = loss_forward(loss_, p.data(), y, B, out);
@@ -122,14 +137,47 @@ double Trainer<T>::train_step(const T* x, const T* y, std::size_t B) {
   model_.zero_grad();
   model_.backward(dout_.data());
   std::span<T> grads = model_.gradients();
-  // 4. reduction across workers (a hook), 5. clipping
+  // 4. reduction across workers (a hook)
   if (reduce_gradients) reduce_gradients(grads.data(), grads.size());
+  // 5. clipping, 6. the optimizer step
+  clip_check_step();
+  return loss;
+}
+
+template <typename T>
+void Trainer<T>::clip_check_step() {
+  std::span<T> grads = model_.gradients();
   if (options_.clip_grad_norm > 0) clip_grad_norm(grads.data(), grads.size(), options_.clip_grad_norm);
   if (options_.clip_grad_value > 0) clip_grad_value(grads.data(), grads.size(), options_.clip_grad_value);
   if (!all_finite(grads.data(), grads.size())) throw NumericError("training diverged: non-finite gradient" + where());
-  // 6. the optimizer step
   std::span<T> params = model_.parameters();
   optimizer_->step(params.data(), grads.data(), params.size());
+}
+
+template <typename T>
+void Trainer<T>::fail_together(const Failure& failure) {
+  comm().agree(failure);  // every process has this same failure: this makes it the agreed one
+  failure.raise();
+}
+
+template <typename T>
+double Trainer<T>::parallel_step(const Dataset<T>& data, const std::size_t* rows, std::size_t B) {
+  // 1.-3. this process's share of the batch: forward, loss, backward (each layer's sum across
+  // the processes starts as soon as backward has it; a local error waits for the sums)
+  parallel_->compute(data, rows, B, pending_);
+  // 4. the sums completed (every process throws if any had an error), then the hook
+  const double loss = parallel_->reduce(pending_);
+  // From here on every process holds the same numbers, so they all fail at the same point.
+  if (!std::isfinite(loss))
+    fail_together({Failure::Kind::numeric, "training diverged: loss is " + std::to_string(loss) + where()});
+  std::span<T> grads = model_.gradients();
+  if (reduce_gradients) reduce_gradients(grads.data(), grads.size());
+  // 5. clipping, 6. the optimizer step
+  try {
+    clip_check_step();
+  } catch (const NumericError&) {
+    fail_together(Failure::from(std::current_exception()));
+  }
   return loss;
 }
 
@@ -146,12 +194,22 @@ std::vector<EpochStats> Trainer<T>::fit(const Matrix<T>& x, const Matrix<T>& y, 
 
 template <typename T>
 std::vector<EpochStats> Trainer<T>::fit(const Dataset<T>& train, const Dataset<T>* validation) {
-  check_data("training data", train);
-  if (validation) {
-    check_data("validation data", *validation);
-    return fit_split(train, validation);
-  }
-  if (options_.validation_split > 0) {
+  std::unique_ptr<SubsetDataset<T>> train_part, val_part;
+  auto prepare = [&]() {
+    check_data("training data", train);
+    if (validation) check_data("validation data", *validation);
+    if (parallel()) {
+      const std::size_t n = static_cast<std::size_t>(comm().size());
+      if (model_.config().batch_norm)
+        throw InvalidArgument("batch normalization is not supported in data-parallel or deterministic training "
+                              "(its batch statistics would differ from process to process)");
+      if (options_.deterministic &&
+          (options_.micro_batches == 0 || (n & (n - 1)) != 0 || options_.micro_batches % n != 0))
+        throw InvalidArgument("deterministic training needs a power-of-two number of processes that divides the "
+                              "micro-batches per batch (" + std::to_string(options_.micro_batches) + "); got " +
+                              std::to_string(n) + " processes");
+    }
+    if (validation || options_.validation_split == 0) return;
     // A seeded random hold-out: the last rows of a permutation, each part kept in file order.
     const std::size_t n = train.rows();
     const auto n_train = static_cast<std::size_t>(static_cast<double>(n) * (1 - options_.validation_split));
@@ -164,10 +222,52 @@ std::vector<EpochStats> Trainer<T>::fit(const Dataset<T>& train, const Dataset<T
     std::vector<std::size_t> val_rows(order.begin() + static_cast<std::ptrdiff_t>(n_train), order.end());
     std::sort(train_rows.begin(), train_rows.end());
     std::sort(val_rows.begin(), val_rows.end());
-    SubsetDataset<T> train_part(train, std::move(train_rows)), val_part(train, std::move(val_rows));
-    return fit_split(train_part, &val_part);
-  }
-  return fit_split(train, nullptr);
+    train_part = std::make_unique<SubsetDataset<T>>(train, std::move(train_rows));
+    val_part = std::make_unique<SubsetDataset<T>>(train, std::move(val_rows));
+  };
+  // Data-parallel, every process arrives here or has failed before (Pipeline::fit's preparation
+  // agrees on its errors at this point): this is the first collective step.
+  if (parallel())
+    collectively(comm(), prepare);
+  else
+    prepare();
+  if (train_part) return fit_split(*train_part, val_part.get());
+  return fit_split(train, validation);
+}
+
+template <typename T>
+void Trainer<T>::start_parallel(const Dataset<T>& train, const Dataset<T>* validation) {
+  // Every process must train on the same data with the same settings; they compare them.
+  const std::pair<const char*, double> mine[] = {
+      {"training rows", static_cast<double>(train.rows())},
+      {"features", static_cast<double>(train.features())},
+      {"target columns", static_cast<double>(train.targets())},
+      {"validation rows", validation ? static_cast<double>(validation->rows()) : 0.0},
+      {"parameters", static_cast<double>(model_.parameters().size())},
+      {"batch size", static_cast<double>(options_.batch_size)},
+      {"epochs", static_cast<double>(options_.epochs)},
+      {"seed", static_cast<double>(options_.seed)},
+      {"shuffle", options_.shuffle ? 1.0 : 0.0},
+      {"deterministic", options_.deterministic ? 1.0 : 0.0},
+      {"micro-batches", static_cast<double>(options_.micro_batches)},
+  };
+  constexpr std::size_t k = std::size(mine);
+  std::vector<double> values(k), all(k * static_cast<std::size_t>(comm().size()));
+  for (std::size_t i = 0; i < k; ++i) values[i] = mine[i].second;
+  comm().allgather(all.data(), values.data(), k);
+  for (std::size_t r = 1; r < static_cast<std::size_t>(comm().size()); ++r)
+    for (std::size_t i = 0; i < k; ++i)
+      if (all[r * k + i] != all[i])
+        fail_together({Failure::Kind::invalid_argument,
+                       "data-parallel training: process " + std::to_string(r) + " has " + format_short(all[r * k + i]) +
+                           " " + mine[i].first + ", process 0 has " + format_short(all[i]) +
+                           "; every process must read the same data with the same options"});
+  // Everyone starts from process 0's weights (and batch-norm buffers).
+  std::span<T> params = model_.parameters(), buffers = model_.buffers();
+  comm().broadcast(params.data(), params.size() * sizeof(T), 0);
+  if (!buffers.empty()) comm().broadcast(buffers.data(), buffers.size() * sizeof(T), 0);
+  parallel_ = std::make_unique<DataParallel<T>>(model_, loss_, comm(), options_, std::min(options_.batch_size, train.rows()),
+                                                train.features(), train.targets());
 }
 
 template <typename T>
@@ -198,6 +298,17 @@ std::vector<EpochStats> Trainer<T>::fit_split(const Dataset<T>& train, const Dat
   model_.set_training(true);
   batch_x_.resize(std::min(bs, n), train.features());
   batch_y_.resize(std::min(bs, n), train.targets());
+  // Data-parallel: the processes compare their data, take process 0's weights and set up the sums;
+  // all of it goes when fit ends, however it ends.
+  struct EndParallel {
+    Trainer& t;
+    ~EndParallel() {
+      t.parallel_.reset();
+      t.pending_ = nullptr;
+    }
+  } end_parallel{*this};
+  pending_ = nullptr;
+  if (parallel()) start_parallel(train, validation);
 
   for (std::size_t e = 0; e < options_.epochs; ++e) {
     auto start = std::chrono::steady_clock::now();
@@ -210,15 +321,30 @@ std::vector<EpochStats> Trainer<T>::fit_split(const Dataset<T>& train, const Dat
     for (std::size_t i = 0, b = 0; i < n; i += bs, ++b) {
       batch_index_ = b + 1;
       const std::size_t B = std::min(bs, n - i);
-      train.gather(order.data() + i, B, batch_x_.data(), batch_y_.data());
-      double loss = train_step(batch_x_.data(), batch_y_.data(), B);
+      double loss = 0;
+      if (parallel_) {
+        loss = parallel_step(train, order.data() + i, B);
+      } else {
+        train.gather(order.data() + i, B, batch_x_.data(), batch_y_.data());
+        loss = train_step(batch_x_.data(), batch_y_.data(), B);
+      }
       total += loss * static_cast<double>(B);
       const bool last_step = e + 1 == options_.epochs && i + B >= n;  // a step after it would go unused
       if (scheduler_.per_batch() && !last_step) {
         scheduler_.step();
         apply_schedule();
       }
-      if (on_batch_end) on_batch_end(BatchStats{e + 1, b + 1, batches, loss, B});
+      if (on_batch_end) {
+        if (!parallel_) {
+          on_batch_end(BatchStats{e + 1, b + 1, batches, loss, B});
+        } else if (!pending_) {
+          try {  // an error here stops every process at the next sum (or at the epoch's end)
+            on_batch_end(BatchStats{e + 1, b + 1, batches, loss, B});
+          } catch (...) {
+            pending_ = std::current_exception();
+          }
+        }
+      }
     }
     stats.train_loss = total / static_cast<double>(n);
     stats.val_loss = std::numeric_limits<double>::quiet_NaN();
@@ -242,6 +368,7 @@ std::vector<EpochStats> Trainer<T>::fit_split(const Dataset<T>& train, const Dat
       for (const auto& [name, value] : stats.val_metrics)
         if (options_.monitor.compare(4, std::string::npos, name) == 0) monitored = maximize ? -value : value;
     stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    if (parallel_) stats.wait_seconds = parallel_->take_wait_seconds();
     history.push_back(stats);
 
     bool keep_going = true;
@@ -261,7 +388,26 @@ std::vector<EpochStats> Trainer<T>::fit_split(const Dataset<T>& train, const Dat
       stopped_early_ = true;
       keep_going = false;
     }
-    if (on_epoch_end && !on_epoch_end(stats)) keep_going = false;
+    if (!parallel_) {
+      if (on_epoch_end && !on_epoch_end(stats)) keep_going = false;
+    } else {
+      // Every process learns whether any had an error or wants to stop, and they act alike.
+      if (on_epoch_end && !pending_) {
+        try {
+          if (!on_epoch_end(stats)) keep_going = false;
+        } catch (...) {
+          pending_ = std::current_exception();
+        }
+      }
+      double flags[2] = {pending_ ? 1.0 : 0.0, keep_going ? 0.0 : 1.0};
+      comm().allreduce_sum(flags, 2);
+      if (flags[0] > 0) {
+        const std::exception_ptr mine = pending_;
+        pending_ = nullptr;
+        throw_if_any_failed(comm(), mine);
+      }
+      keep_going = flags[1] == 0;
+    }
     if (!keep_going) break;
   }
   if (options_.early_stopping_patience > 0 && options_.restore_best_weights && !best_params.empty()) {
@@ -275,6 +421,7 @@ std::vector<EpochStats> Trainer<T>::fit_split(const Dataset<T>& train, const Dat
 
 template <typename T>
 double Trainer<T>::run_eval(const Dataset<T>& data, Matrix<T>* outputs, Matrix<T>* targets) {
+  if (parallel()) return run_eval_parallel(data, outputs, targets);
   check_data("evaluation data", data);
   const std::size_t out = model_.outputs(), tcols = data.targets();
   if (outputs) outputs->resize(data.rows(), out);
@@ -286,6 +433,39 @@ double Trainer<T>::run_eval(const Dataset<T>& data, Matrix<T>* outputs, Matrix<T
     if (targets) std::copy(y.data(), y.data() + B * tcols, targets->row(first));
   });
   return total / static_cast<double>(data.rows());
+}
+
+template <typename T>
+double Trainer<T>::run_eval_parallel(const Dataset<T>& data, Matrix<T>* outputs, Matrix<T>* targets) {
+  Communicator& c = comm();
+  const std::size_t rows = data.rows(), out = model_.outputs(), tcols = data.targets();
+  const auto N = static_cast<std::size_t>(c.size()), r = static_cast<std::size_t>(c.rank());
+  // This process's run of chunks: its outputs and targets go into matrices of zeros, which the
+  // sums over all processes fill (adding zeros changes nothing).
+  Matrix<T> p(rows, out), y(rows, tcols);
+  const std::size_t chunks = (rows + kShareChunk - 1) / kShareChunk;
+  const std::size_t begin = std::min(rows, chunks * r / N * kShareChunk);
+  const std::size_t end = std::min(rows, chunks * (r + 1) / N * kShareChunk);
+  collectively(c, [&] {
+    check_data("evaluation data", data);
+    if (end > begin)
+      for_each_chunk(model_, data, begin, end, kShareChunk,
+                     [&](std::size_t first, std::size_t B, const Matrix<T>& po, const Matrix<T>& yo) {
+                       std::copy(po.data(), po.data() + B * out, p.row(first));
+                       std::copy(yo.data(), yo.data() + B * tcols, y.row(first));
+                     });
+  });
+  c.allreduce_sum(p.data(), p.size());
+  c.allreduce_sum(y.data(), y.size());
+  // The loss over the whole set, in the chunks evaluation alone uses.
+  double total = 0;
+  for (std::size_t i = 0; i < rows; i += kEvalChunk) {
+    const std::size_t B = std::min(kEvalChunk, rows - i);
+    total += loss_forward(loss_, p.row(i), y.row(i), B, out) * static_cast<double>(B);
+  }
+  if (outputs) *outputs = std::move(p);
+  if (targets) *targets = std::move(y);
+  return total / static_cast<double>(rows);
 }
 
 template <typename T>

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <span>
 #include <vector>
 
@@ -72,6 +73,11 @@ class Model {
   const T* weight(std::size_t layer) const { return params_.data() + offsets_[layer]; }
   T* bias(std::size_t layer) { return weight(layer) + weight_size(layer); }
   const T* bias(std::size_t layer) const { return weight(layer) + weight_size(layer); }
+  // Layer `layer`'s gradients (weight, bias, then batch norm's gamma and beta): a slice of gradients().
+  std::span<T> layer_gradients(std::size_t layer) {
+    const std::size_t end = layer + 1 < num_layers() ? offsets_[layer + 1] : grads_.size();
+    return std::span<T>(grads_).subspan(offsets_[layer], end - offsets_[layer]);
+  }
   T* dweight(std::size_t layer) { return grads_.data() + offsets_[layer]; }
   T* dbias(std::size_t layer) { return dweight(layer) + weight_size(layer); }
   T* dnorm_weight(std::size_t layer) { return dbias(layer) + layer_outputs(layer); }
@@ -108,6 +114,11 @@ class Model {
   // (training or evaluation) that forward ran in. Adds into gradients(); call zero_grad() between steps.
   void backward(const T* dout);
   void zero_grad();
+  // When set, backward() calls it as soon as a layer's gradients (layer_gradients) are complete,
+  // layer by layer from the last to the first: data-parallel training starts summing them across
+  // processes while the layers below are still computed. Copied with the model: clear it when
+  // what it refers to goes.
+  std::function<void(std::size_t layer)> on_layer_backward;
 
   // The outputs for x (B, inputs) in evaluation mode, as a new matrix (the mode is restored).
   Matrix<T> predict(const Matrix<T>& x);

@@ -86,6 +86,12 @@ struct PipelineOptions {
   std::string init_from;  // start from the weights in this safetensors file
   Precision precision = Precision::f32;
   double clip_norm = 0;
+  // Data-parallel training (TrainOptions::communicator, docs/distributed.md): every process of
+  // `communicator` calls fit with the same data and options, and each gets the same model; an
+  // error on any process makes fit throw on all of them (Communicator::agreed_failure()).
+  Communicator* communicator = nullptr;
+  bool deterministic = false;     // TrainOptions::deterministic: the same model on 1, 2, 4, ... processes
+  std::size_t micro_batches = 8;  // per global batch, when deterministic
 
   std::function<void(const FitPlan&)> on_start;
   std::function<void(const BatchStats&)> on_batch_end;

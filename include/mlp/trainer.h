@@ -6,12 +6,15 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "mlp/communicator.h"
 #include "mlp/dataset.h"
 #include "mlp/loss.h"
 #include "mlp/model.h"
@@ -56,6 +59,22 @@ struct TrainOptions {
   // validation metrics are computed on the outputs and targets mapped back to the data's units
   // (the losses stay in the standardized units the model trains in). Empty: none.
   std::vector<double> target_offset, target_scale;
+
+  // Data-parallel training (docs/distributed.md). With a communicator of several processes,
+  // batch_size is the global batch: each process computes the gradient of its share of the same
+  // rows (the same seeded order everywhere; no data is exchanged), the gradients and losses are
+  // summed weighted by rows, and every process takes the same step, so the model is the one
+  // training alone gives, up to rounding. Every process must call fit with the same data and
+  // options; they start from process 0's weights; validation is split among them. Null, or one
+  // process: training alone, as always. Batch normalization is not supported (its statistics
+  // would be per process).
+  Communicator* communicator = nullptr;
+  // Bit-identical models whatever the number of processes: each global batch is split into
+  // micro_batches parts (dropout masks drawn per part), whose gradients are summed in a fixed
+  // binary tree; each process computes a whole subtree, so the process count must be a power of
+  // two dividing micro_batches. Also alone, where it gives what any such process count gives.
+  bool deterministic = false;
+  std::size_t micro_batches = 8;
 };
 
 // Whether `monitor` (TrainOptions::monitor) improves upwards; throws InvalidArgument for a name
@@ -71,6 +90,9 @@ struct EpochStats {
   Metrics val_metrics;     // e.g. accuracy, f1 (classification); rmse, mae, r2 (regression)
   double lr = 0;           // the learning rate during the epoch (its first batch)
   double seconds = 0;
+  // Data-parallel training: the time this process waited for the sums of the others' gradients
+  // (after its own backward pass) during the epoch's steps.
+  double wait_seconds = 0;
 };
 
 struct BatchStats {
@@ -85,11 +107,15 @@ struct Evaluation {
 };
 
 template <typename T>
+class DataParallel;  // src/data_parallel.h
+
+template <typename T>
 class Trainer {
  public:
   // Throws InvalidArgument for bad options (batch size 0, a validation split outside [0, 1), ...)
   // and, through make_optimizer and LrScheduler, for bad hyper-parameters.
   Trainer(Model<T>& model, Loss loss, OptimizerOptions optimizer, TrainOptions options = {});
+  ~Trainer();
 
   // Called with the flat gradient buffer after backward and before clipping and the step.
   // Empty by default; data-parallel training all-reduces here.
@@ -101,17 +127,22 @@ class Trainer {
 
   // One step on a batch x (B, inputs), y (B, outputs) or (B, 1) class indices: forward, loss,
   // backward, reduce, clip, step. Returns the batch loss. A non-finite loss or gradient throws
-  // NumericError naming the epoch and batch, before the weights change.
+  // NumericError naming the epoch and batch, before the weights change. This process alone (fit
+  // is what trains data-parallel).
   double train_step(const T* x, const T* y, std::size_t B);
 
   // Trains for options.epochs over `train`; validates on `validation` after each epoch when
   // given, or on a held-out split (options.validation_split). Returns one EpochStats per epoch run.
+  // Data-parallel (options.communicator), it is collective, and so is every error it throws: every
+  // process throws the same one at the same point (Communicator::agreed_failure() holds it).
   std::vector<EpochStats> fit(const Dataset<T>& train, const Dataset<T>* validation = nullptr);
   // The same over matrices: x (rows, inputs), y (rows, outputs) or (rows, 1) class indices.
   std::vector<EpochStats> fit(const Matrix<T>& x, const Matrix<T>& y, const Matrix<T>* val_x = nullptr,
                               const Matrix<T>* val_y = nullptr);
 
-  // The mean loss in evaluation mode, without changing the model's parameters.
+  // The mean loss in evaluation mode, without changing the model's parameters. Data-parallel
+  // (options.communicator of several processes, or deterministic), these are collective: each
+  // process evaluates a share of the rows and all get the whole result.
   double evaluate(const Dataset<T>& data);
   double evaluate(const Matrix<T>& x, const Matrix<T>& y);
   // The loss and the task's metrics (regression: mse, rmse, mae, r2; classification: accuracy,
@@ -132,6 +163,17 @@ class Trainer {
   // Runs the model over `data` in evaluation mode, chunk by chunk: the mean loss, and the outputs
   // (rows, outputs) and targets when `outputs` is given.
   double run_eval(const Dataset<T>& data, Matrix<T>* outputs, Matrix<T>* targets);
+  double run_eval_parallel(const Dataset<T>& data, Matrix<T>* outputs, Matrix<T>* targets);
+  // Stages 5 and 6 of a step: clipping, the finiteness check, the optimizer step.
+  void clip_check_step();
+  std::string where() const;  // " at epoch E, batch B (...)" for error messages
+  // Data-parallel training: the processes, whether training is spread over them (or
+  // deterministic), one step over a global batch, and an error every process throws.
+  Communicator& comm() { return options_.communicator ? *options_.communicator : alone_; }
+  bool parallel() { return options_.deterministic || comm().size() > 1; }
+  void start_parallel(const Dataset<T>& train, const Dataset<T>* validation);
+  double parallel_step(const Dataset<T>& data, const std::size_t* rows, std::size_t B);
+  [[noreturn]] void fail_together(const Failure& failure);
 
   Model<T>& model_;
   Loss loss_;
@@ -146,6 +188,9 @@ class Trainer {
   bool stopped_early_ = false;
   Matrix<T> dout_;
   Matrix<T> batch_x_, batch_y_;  // the rows of the current batch
+  SingleProcess alone_;
+  std::unique_ptr<DataParallel<T>> parallel_;  // during a data-parallel fit
+  std::exception_ptr pending_;  // data-parallel: a callback's error, reported at the next sum
 };
 
 // The model's outputs for every row of `data` (rows, outputs), in evaluation mode, chunk by chunk.
