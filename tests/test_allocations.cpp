@@ -10,10 +10,12 @@
 #include <memory>
 #include <ostream>
 #include <cstdlib>
+#include <functional>
 #include <new>
 #include <string>
 #include <vector>
 
+#include "mlp/communicator.h"
 #include "mlp/fixed_mlp.h"
 #include "mlp/init.h"
 #include "mlp/model.h"
@@ -248,6 +250,81 @@ TEST(TrainerLoopAllocations, NoneBetweenBatches) {
   g_counting.store(false);
   EXPECT_EQ(batches, 13u);
   EXPECT_EQ(allocations, 0) << "allocations in batches 3 to 12";
+}
+
+// Two processes as one sees them, in this process: its sums double its own numbers (as if the
+// other had the same), planned sums run when started. Enough to run data-parallel training's
+// overlapped path here and count its allocations (the real thing: tests/test_distributed.cpp).
+class TwinCommunicator final : public mlp::Communicator {
+ public:
+  int rank() const override { return 0; }
+  int size() const override { return 2; }
+  void allreduce_sum(double* d, std::size_t n) override { twice(d, n); }
+  void allreduce_sum(float* d, std::size_t n) override { twice(d, n); }
+  void allgather(double* out, const double* in, std::size_t n) override { gather(out, in, n); }
+  void allgather(float* out, const float* in, std::size_t n) override { gather(out, in, n); }
+  void broadcast(void*, std::size_t, int) override {}
+  Plan plan_allreduce_sum(double* d, std::size_t n) override { return add_plan([=] { twice(d, n); }); }
+  Plan plan_allreduce_sum(float* d, std::size_t n) override { return add_plan([=] { twice(d, n); }); }
+  void start(Plan p) override { plans_[p](); }
+  void wait_all() override {}
+  void free_plans() override { plans_.clear(); }
+
+ private:
+  template <typename T>
+  static void twice(T* d, std::size_t n) {
+    for (std::size_t i = 0; i < n; ++i) d[i] += d[i];
+  }
+  template <typename T>
+  static void gather(T* out, const T* in, std::size_t n) {
+    std::copy(in, in + n, out);
+    std::copy(in, in + n, out + n);
+  }
+  Plan add_plan(std::function<void()> f) {
+    plans_.push_back(std::move(f));
+    return plans_.size() - 1;
+  }
+  std::vector<std::function<void()>> plans_;
+};
+
+// Data-parallel training's steps allocate nothing after the first either: per-layer planned sums
+// started from backward, and deterministic micro-batches summed in a tree.
+TEST(TrainerLoopAllocations, NoneBetweenDataParallelBatches) {
+  for (bool deterministic : {false, true}) {
+    mlp::ModelConfig config;
+    config.sizes = {20, 16, 8, 3};
+    config.dropout = 0.1;
+    mlp::Model<float> model(config);
+    mlp::Random rng(3);
+    mlp::init_default(model, rng);
+    mlp::Matrix<float> x(200, 20), y(200, 1);
+    for (std::size_t i = 0; i < x.size(); ++i) x.data()[i] = static_cast<float>(rng.rand());
+    for (std::size_t r = 0; r < y.rows(); ++r) y(r, 0) = static_cast<float>(r % 3);
+    TwinCommunicator twins;
+    mlp::TrainOptions options;
+    options.epochs = 1;
+    options.batch_size = 16;  // the last batch has 8 rows
+    options.communicator = &twins;
+    options.deterministic = deterministic;
+    options.micro_batches = 4;
+    mlp::Trainer<float> trainer(model, mlp::Loss{mlp::LossKind::cross_entropy}, mlp::AdamOptions{}, options);
+    long allocations = -1;
+    std::size_t batches = 0;
+    trainer.on_batch_end = [&](const mlp::BatchStats& s) {
+      batches = s.batch;
+      if (s.batch == 2) {
+        g_allocations.store(0);
+        g_counting.store(true);
+      } else if (s.batch == 13) {
+        g_counting.store(false);
+        allocations = g_allocations.load();
+      }
+    };
+    trainer.fit(x, y);
+    g_counting.store(false);
+    EXPECT_EQ(batches, 13u);
+    EXPECT_EQ(allocations, 0) << "allocations in batches 3 to 13, deterministic " << deterministic;
+  }
 }
 
 }  // namespace

@@ -23,11 +23,14 @@ using mlp_test::q;
 using mlp_test::ScratchDir;
 
 // mpirun's own notes go with -q; as root it needs --allow-run-as-root; more processes than cores
-// need --oversubscribe; vader's single-copy mechanism (CMA) is refused in some containers, and
-// copy-in/copy-out works everywhere. MLP_MPIEXEC_FLAGS adds flags (docs/distributed.md).
+// need --oversubscribe; on a machine busy with other work, processes not bound to cores and
+// yielding while they wait keep up; vader's single-copy mechanism (CMA) is refused in some
+// containers, and copy-in/copy-out works everywhere. MLP_MPIEXEC_FLAGS adds flags
+// (docs/distributed.md). `timeout` turns a hang into a failure.
 std::string launcher(int processes) {
 #ifdef MLP_MPIEXEC
-  std::string s = std::string("timeout 120 ") + MLP_MPIEXEC + " -q --oversubscribe --mca btl_vader_single_copy_mechanism none";
+  std::string s = std::string("timeout 120 ") + MLP_MPIEXEC +
+                  " -q --oversubscribe --bind-to none --mca mpi_yield_when_idle 1 --mca btl_vader_single_copy_mechanism none";
   if (::geteuid() == 0) s += " --allow-run-as-root";
   if (const char* extra = std::getenv("MLP_MPIEXEC_FLAGS")) s += std::string(" ") + extra;
   return s + " -np " + std::to_string(processes) + " ";
