@@ -5,7 +5,7 @@ BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
 
-.PHONY: all setup build demo test bench clean golden python
+.PHONY: all setup build demo test bench clean golden python sanitize fuzz
 
 all: build
 
@@ -38,3 +38,24 @@ golden:
 
 clean:
 	@rm -rf $(BUILD)
+
+# The library and every test built with AddressSanitizer and UndefinedBehaviorSanitizer (-O1);
+# any report fails the test it happens in. (Not the Python module, which would need a sanitized
+# interpreter, nor the package consumers, which link without the sanitizers.)
+SANITIZE_BUILD ?= build-sanitize
+sanitize: setup
+	@cmake -S . -B $(SANITIZE_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="-O1 -g" \
+	  -DMLP_SANITIZE=address,undefined -DMLP_BUILD_PYTHON=OFF -DMLP_BUILD_BENCH=OFF >/dev/null
+	@cmake --build $(SANITIZE_BUILD) -j $(JOBS)
+	@cd $(SANITIZE_BUILD) && ASAN_OPTIONS=halt_on_error=1:detect_leaks=1 \
+	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --output-on-failure -j $(JOBS) -E '^Package\.'
+
+# libFuzzer targets (clang) over the readers, FUZZ_SECONDS each (scripts/fuzz.sh).
+FUZZ_BUILD ?= build-fuzz
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	@CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="-O1 -g" \
+	  -DMLP_SANITIZE=address,undefined,fuzzer-no-link -DMLP_BUILD_FUZZ=ON -DMLP_BUILD_TESTS=OFF \
+	  -DMLP_BUILD_PYTHON=OFF -DMLP_BUILD_BENCH=OFF -DMLP_BUILD_EXAMPLES=OFF >/dev/null
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_csv fuzz_npy fuzz_idx fuzz_safetensors fuzz_model
+	@bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)

@@ -10,7 +10,8 @@ set -euo pipefail
 packages=(g++ make cmake pkg-config libopenblas-dev libdnnl-dev ocl-icd-opencl-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
           libgtest-dev libbenchmark-dev dataset-fashion-mnist libopenmpi-dev openmpi-bin
           python3-dev pybind11-dev python3-numpy python3-sklearn python3-pytest python3-pandas
-          libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx python3-torch clang)
+          libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx python3-torch clang
+          libfuzzer-14-dev)  # make fuzz: libFuzzer for clang 14
 # The export tests run ONNX models in npm's onnxruntime-node: node and npm, unless some are there.
 if ! command -v npm >/dev/null || ! command -v node >/dev/null; then
   packages+=(nodejs npm)
