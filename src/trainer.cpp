@@ -209,6 +209,10 @@ std::vector<EpochStats> Trainer<T>::fit(const Dataset<T>& train, const Dataset<T
                               "micro-batches per batch (" + std::to_string(options_.micro_batches) + "); got " +
                               std::to_string(n) + " processes");
     }
+    if (!validation && options_.validation_split == 0 && options_.monitor.starts_with("val_") &&
+        options_.monitor != "val_loss")
+      throw InvalidArgument("cannot monitor '" + options_.monitor +
+                            "' without validation data (give a validation set or split)");
     if (validation || options_.validation_split == 0) return;
     // A seeded random hold-out: the last rows of a permutation, each part kept in file order.
     const std::size_t n = train.rows();
@@ -262,6 +266,9 @@ void Trainer<T>::start_parallel(const Dataset<T>& train, const Dataset<T>* valid
                        "data-parallel training: process " + std::to_string(r) + " has " + format_short(all[r * k + i]) +
                            " " + mine[i].first + ", process 0 has " + format_short(all[i]) +
                            "; every process must read the same data with the same options"});
+  // Dropout masks: each process its own stream (process 0 the one training alone uses); the
+  // deterministic path seeds every micro-batch instead.
+  model_.dropout_rng().seed(options_.seed + 1 + 7919u * static_cast<std::uint32_t>(comm().rank()));
   // Everyone starts from process 0's weights (and batch-norm buffers).
   std::span<T> params = model_.parameters(), buffers = model_.buffers();
   comm().broadcast(params.data(), params.size() * sizeof(T), 0);
@@ -290,9 +297,6 @@ std::vector<EpochStats> Trainer<T>::fit_split(const Dataset<T>& train, const Dat
   double best_metric = std::numeric_limits<double>::infinity();
   std::size_t bad_epochs = 0;
   const bool maximize = monitor_maximizes(options_.monitor, task_);
-  if (!validation && options_.monitor.starts_with("val_") && options_.monitor != "val_loss")
-    throw InvalidArgument("cannot monitor '" + options_.monitor +
-                          "' without validation data (give a validation set or split)");
   best_epoch_ = 0;
   stopped_early_ = false;
   model_.set_training(true);
