@@ -37,13 +37,7 @@ constexpr double kEluAlpha = 1.0;
 constexpr double kSoftplusBeta = 1.0;
 constexpr double kSoftplusThreshold = 20.0;
 
-// SELU's constants (Klambauer et al. 2017), as in torch.nn.functional.selu.
-constexpr double kSeluAlpha = 1.6732632423543772848170429916717;
-constexpr double kSeluScale = 1.0507009873554804934193349852946;
-constexpr double kInvSqrt2 = 0.70710678118654752440;     // 1/sqrt(2)
-constexpr double kInvSqrt2Pi = 0.39894228040143267794;   // 1/sqrt(2 pi)
-constexpr double kSqrt2OverPi = 0.79788456080286535588;  // sqrt(2/pi)
-constexpr double kGeluKappa = 0.044715;
+using namespace activation_constants;  // SELU's, GELU's and mish's constants (mlp/activation.h)
 
 // sigmoid(x) = 1 / (1 + e^-x) and 1 - sigmoid(x) = sigmoid(-x), both from e^-|x| so that exp
 // never overflows and neither is computed by cancellation.
@@ -308,7 +302,7 @@ struct Silu {
 // Above x = 20, tanh(softplus(x)) = 1 to double precision and mish(x) = x.
 struct Mish {
   static constexpr From from = From::input;
-  static constexpr double kLinearAbove = 20.0;
+  static constexpr double kLinearAbove = kMishLinearAbove;
   template <typename T>
   static T f(T x, const Params<T>&) {
     if (x > T(kLinearAbove)) return x;

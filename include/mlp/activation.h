@@ -33,6 +33,18 @@ enum class ActivationKind {
   log_softmax,  // over each row
 };
 
+// The constants the activations are computed with, in one place: src/activation.cpp uses them,
+// and the exporters (ONNX, C) write the same numbers.
+namespace activation_constants {
+inline constexpr double kSeluAlpha = 1.6732632423543772848170429916717;  // Klambauer et al. 2017,
+inline constexpr double kSeluScale = 1.0507009873554804934193349852946;  // as torch's selu
+inline constexpr double kInvSqrt2 = 0.70710678118654752440;              // 1/sqrt(2)
+inline constexpr double kInvSqrt2Pi = 0.39894228040143267794;            // 1/sqrt(2 pi)
+inline constexpr double kSqrt2OverPi = 0.79788456080286535588;           // sqrt(2/pi)
+inline constexpr double kGeluKappa = 0.044715;                           // gelu_tanh's cubic term
+inline constexpr double kMishLinearAbove = 20.0;  // mish(x) = x above it, to double precision
+}  // namespace activation_constants
+
 // An activation and its parameters. Defaults are PyTorch's.
 struct Activation {
   Activation() = default;

@@ -9,6 +9,7 @@
 #include <map>
 #include <type_traits>
 
+#include "mlp/activation.h"
 #include "mlp/error.h"
 #include "mlp/io/exported_layers.h"
 #include "mlp/version.h"
@@ -16,12 +17,7 @@
 namespace mlp::io {
 namespace {
 
-constexpr double kSeluAlpha = 1.6732632423543772848170429916717;  // as src/activation.cpp
-constexpr double kSeluScale = 1.0507009873554804934193349852946;
-constexpr double kInvSqrt2 = 0.70710678118654752440;
-constexpr double kSqrt2OverPi = 0.79788456080286535588;
-constexpr double kGeluKappa = 0.044715;
-constexpr double kMishLinearAbove = 20.0;
+using namespace activation_constants;  // the numbers src/activation.cpp computes with
 
 // A double as a C literal of type T that reads back as T(v) exactly.
 template <typename T>
