@@ -30,7 +30,7 @@ constexpr NameEntry<Precision> kPrecisions[] = {{"f32", Precision::f32}, {"f64",
 
 std::string join(const std::vector<std::string>& names, std::size_t limit = 20) {
   std::string s;
-  for (std::size_t i = 0; i < names.size() && i < limit; ++i) s += (i ? ", " : "") + names[i];
+  for (std::size_t i = 0; i < names.size() && i < limit; ++i) s += (i ? ", " : "") + escape_for_message(names[i]);
   if (names.size() > limit) s += ", ...";
   return s;
 }

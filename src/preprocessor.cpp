@@ -33,7 +33,7 @@ std::string category_at(const data::CsvColumn& c, const data::CsvTable& t, std::
 
 std::string join_names(const std::vector<ColumnEncoding>& columns) {
   std::string s;
-  for (std::size_t i = 0; i < columns.size() && i < 20; ++i) s += (i ? ", " : "") + columns[i].name;
+  for (std::size_t i = 0; i < columns.size() && i < 20; ++i) s += (i ? ", " : "") + escape_for_message(columns[i].name);
   return columns.size() > 20 ? s + ", ..." : s;
 }
 
@@ -44,7 +44,8 @@ void add_count(std::vector<std::pair<std::string, std::size_t>>& counts, const s
 std::string count_line(const char* what, const std::vector<std::pair<std::string, std::size_t>>& counts,
                        std::size_t total) {
   std::string s = std::string(what) + " " + std::to_string(total) + ":";
-  for (std::size_t i = 0; i < counts.size(); ++i) s += (i ? ", " : " ") + counts[i].first + " " + std::to_string(counts[i].second);
+  for (std::size_t i = 0; i < counts.size(); ++i)
+    s += (i ? ", " : " ") + escape_for_message(counts[i].first) + " " + std::to_string(counts[i].second);
   return s;
 }
 
@@ -89,6 +90,14 @@ Preprocessor Preprocessor::fit(const data::Frame& frame, ScaleKind scale, Missin
   p.missing = missing;
   if (frame.is_table) {
     const data::CsvTable& t = frame.table;
+    // Columns are found by name when the model reads data: feature names must be unique.
+    for (std::size_t i = 0; i < frame.columns.size(); ++i)
+      for (std::size_t j = 0; j < i; ++j)
+        if (t.columns[frame.columns[i]].name == t.columns[frame.columns[j]].name)
+          throw data::DataError(frame.source + ": columns " + std::to_string(frame.columns[j]) + " and " +
+                                std::to_string(frame.columns[i]) + " are both named '" +
+                                escape_for_message(t.columns[frame.columns[i]].name) +
+                                "'; feature columns need distinct names (rename one, or --ignore one by index)");
     for (std::size_t col : frame.columns) {
       const data::CsvColumn& c = t.columns[col];
       if (c.missing == t.rows)
@@ -156,12 +165,20 @@ const data::Array& Preprocessor::encode(const data::Frame& frame, data::Array& s
   // The model's columns by name.
   std::vector<std::size_t> where;
   for (const ColumnEncoding& e : columns) {
-    try {
-      where.push_back(t.find_column(e.name));
-    } catch (const Error&) {
+    // Among the frame's feature columns first (a training frame leaves ignored columns out),
+    // then anywhere in the table.
+    std::vector<std::size_t> among;
+    for (std::size_t c : frame.columns)
+      if (t.columns[c].name == e.name) among.push_back(c);
+    if (among.size() == 1) {
+      where.push_back(among[0]);
+      continue;
+    }
+    const auto named = [&](const data::CsvColumn& c) { return c.name == e.name; };
+    if (std::none_of(t.columns.begin(), t.columns.end(), named))
       throw data::DataError(frame.source + ": no column '" + escape_for_message(e.name) + "', one of the model's features (" +
                             join_names(columns) + ")");
-    }
+    where.push_back(t.find_column(e.name));  // throws for a name two columns share
   }
   for (std::size_t r = 0; r < t.rows; ++r) {
     bool complete = true;

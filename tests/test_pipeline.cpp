@@ -129,6 +129,38 @@ TEST(DataLoad, IgnoredColumnsAreNoFeaturesAndAMissingLabelFails) {
   }
 }
 
+TEST(Preprocessor, FeatureNamesMustBeDistinctAndMessagesStayOneLine) {
+  // Found by fuzzing: an empty header name becomes "0", as another column is named; and a quoted
+  // name with a line break went into messages as it was.
+  auto d = load_csv("dup.csv", ",0,\"a\nb\",y\n1,2,3,0\n4,5,6,1\n");
+  try {
+    Preprocessor::fit<double>(d.features, mlp::ScaleKind::none, mlp::MissingPolicy::impute);
+    FAIL() << "no throw";
+  } catch (const mlp::data::DataError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("columns 0 and 1 are both named '0'"), std::string::npos) << m;
+    EXPECT_EQ(m.find('\n'), std::string::npos) << m;
+  }
+  mlp::data::LoadOptions o;
+  o.ignore = {"1"};
+  auto ok = load_csv("dup2.csv", ",0,\"a\nb\",y\n1,2,NA,0\n4,5,6,1\n", o);
+  Preprocessor p = Preprocessor::fit<double>(ok.features, mlp::ScaleKind::none, mlp::MissingPolicy::impute);
+  mlp::PreprocessReport report;
+  encoded(p, ok.features, report);
+  ASSERT_EQ(report.lines().size(), 1u);
+  EXPECT_NE(report.lines()[0].find("a\\nb 1"), std::string::npos) << report.lines()[0];
+  // A model's column missing from new data: the list of its columns stays on one line.
+  mlp::data::LoadOptions features_only;
+  features_only.read_targets = false;
+  auto other = load_csv("other.csv", "q\n1\n", features_only);
+  try {
+    encoded(p, other.features, report);
+    FAIL() << "no throw";
+  } catch (const mlp::data::DataError& e) {
+    EXPECT_EQ(std::string(e.what()).find('\n'), std::string::npos) << e.what();
+  }
+}
+
 // A table two categories and a number separate: class "hi" when colour is red or x > 0.
 std::string separable_table(std::size_t rows) {
   std::string csv = "x,colour,label\n";
