@@ -54,12 +54,12 @@ sanitize: setup
 	@cd $(SANITIZE_BUILD) && ASAN_OPTIONS=halt_on_error=1:detect_leaks=0 \
 	  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 ctest --output-on-failure -j $(JOBS) -R '^(Distributed\.|Mpi/)'
 
-# libFuzzer targets (clang) over the readers, FUZZ_SECONDS each (scripts/fuzz.sh).
+# libFuzzer targets (clang) over the readers and ONNX import, FUZZ_SECONDS each (scripts/fuzz.sh).
 FUZZ_BUILD ?= build-fuzz
 FUZZ_SECONDS ?= 60
 fuzz: setup
 	@CXX=clang++ cmake -S . -B $(FUZZ_BUILD) -DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS="-O1 -g" \
 	  -DMLP_SANITIZE=address,undefined,fuzzer-no-link -DMLP_BUILD_FUZZ=ON -DMLP_BUILD_TESTS=OFF \
 	  -DMLP_BUILD_PYTHON=OFF -DMLP_BUILD_BENCH=OFF -DMLP_BUILD_EXAMPLES=OFF >/dev/null
-	@cmake --build $(FUZZ_BUILD) -j $(JOBS) --target fuzz_csv fuzz_npy fuzz_idx fuzz_safetensors fuzz_model
+	@cmake --build $(FUZZ_BUILD) -j $(JOBS)
 	@bash scripts/fuzz.sh $(FUZZ_BUILD) $(FUZZ_SECONDS)
