@@ -256,14 +256,7 @@ std::string build(const Pipeline& pipeline, const Model<T>& model) {
   Builder<T> b(g);
   constexpr int kType = Builder<T>::kType;
 
-  std::vector<std::string> numeric, text;
-  std::vector<double> fill;
-  for (const ColumnEncoding& c : pre.columns) {
-    if (c.categorical())
-      text.push_back(c.name);
-    else
-      numeric.push_back(c.name), fill.push_back(c.fill);
-  }
+  const auto [numeric, text, fill] = io::exported_inputs(pre);  // the input columns of each kind, in order
   const bool columns = !pre.columns.empty();
   const std::size_t features = columns ? numeric.size() : model.inputs();
 

@@ -209,14 +209,7 @@ struct Emitter {
     const Preprocessor& pre = d.preprocessor;
     const std::vector<ExportedLayer<T>> layers = exported_layers(model);
     const std::size_t inputs = model.inputs(), outputs = model.outputs();
-    std::vector<std::string> numeric, text;  // the input columns of each kind, in order
-    std::vector<double> fill;
-    for (const ColumnEncoding& c : pre.columns) {
-      if (c.categorical())
-        text.push_back(c.name);
-      else
-        numeric.push_back(c.name), fill.push_back(c.fill);
-    }
+    const auto [numeric, text, fill] = exported_inputs(pre);  // the input columns of each kind, in order
     const bool columns = !pre.columns.empty();
     const std::size_t features = columns ? numeric.size() : inputs;
     const bool impute = columns && pre.missing != MissingPolicy::error;

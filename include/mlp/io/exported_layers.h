@@ -4,10 +4,12 @@
 #pragma once
 
 #include <cstddef>
+#include <string>
 #include <vector>
 
 #include "mlp/activation.h"
 #include "mlp/model.h"
+#include "mlp/preprocessor.h"
 
 namespace mlp::io {
 
@@ -25,5 +27,22 @@ struct ExportedLayer {
 // Layers without batch normalization are copied exactly.
 template <typename T>
 std::vector<ExportedLayer<T>> exported_layers(const Model<T>& model);
+
+// The input columns as the exporters take them: numeric ones (with their fill values) and text
+// ones, each in the model's order.
+struct ExportedInputs {
+  std::vector<std::string> numeric, text;
+  std::vector<double> fill;  // per numeric column
+};
+inline ExportedInputs exported_inputs(const Preprocessor& pre) {
+  ExportedInputs in;
+  for (const ColumnEncoding& c : pre.columns) {
+    if (c.categorical())
+      in.text.push_back(c.name);
+    else
+      in.numeric.push_back(c.name), in.fill.push_back(c.fill);
+  }
+  return in;
+}
 
 }  // namespace mlp::io
