@@ -11,6 +11,18 @@
 #include <string_view>
 
 #include "mlp/error.h"
+#include "mlp/pipeline.h"
+
+// Runs a model that read without error over two rows of zeros (numeric inputs of a sane width
+// only): a description must agree with its tensors before anything runs.
+inline void predict_zeros(const mlp::Pipeline& p) {
+  const std::size_t inputs = p.description().config.sizes.front();
+  if (!p.description().preprocessor.columns.empty() || inputs > 4096) return;
+  mlp::data::Frame f;
+  f.source = "fuzz rows";
+  f.array = mlp::data::Array(mlp::data::DType::f64, 2, inputs);
+  (void)p.predict(f);
+}
 
 // Defines LLVMFuzzerTestOneInput to call read(std::string_view bytes).
 #define MLP_FUZZ_TARGET(read)                                                                  \
