@@ -1,4 +1,4 @@
-// The SIGINT flag and its handler.
+// The stop flag and its signal handler.
 #include "interrupt.h"
 
 #include <csignal>
@@ -6,22 +6,27 @@
 namespace mlp::cli {
 namespace {
 
-volatile std::sig_atomic_t g_interrupted = 0;
+volatile std::sig_atomic_t g_signal = 0;
 
-extern "C" void on_sigint(int) {
-  if (g_interrupted) {
-    std::signal(SIGINT, SIG_DFL);
-    std::raise(SIGINT);
+extern "C" void on_stop_signal(int signal) {
+  if (g_signal) {  // the second: at once, as the signal would without the handler
+    std::signal(signal, SIG_DFL);
+    std::raise(signal);
   }
-  g_interrupted = 1;
+  g_signal = signal;
 }
 
 }  // namespace
 
-void install_interrupt_handler() { std::signal(SIGINT, on_sigint); }
+void install_interrupt_handler() {
+  std::signal(SIGINT, on_stop_signal);
+  std::signal(SIGTERM, on_stop_signal);
+}
+
+int stop_signal() { return g_signal; }
 
 void check_interrupt() {
-  if (g_interrupted) throw Interrupted();
+  if (g_signal) throw Interrupted(g_signal);
 }
 
 }  // namespace mlp::cli

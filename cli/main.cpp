@@ -1,5 +1,6 @@
 // The mlp command: parses the subcommand and turns every error into one line on stderr and a
-// documented exit status (docs/cli.md): 0 success, 1 bad data or model, 2 usage, 130 interrupted.
+// documented exit status (docs/cli.md): 0 success, 1 bad data or model, 2 usage, 130 interrupted
+// (Ctrl-C, SIGINT), 143 terminated (SIGTERM).
 #include <algorithm>
 #include <cstdio>
 #include <exception>
@@ -14,7 +15,7 @@
 
 namespace {
 
-constexpr int kBadData = 1, kUsage = 2, kInterrupted = 130;
+constexpr int kBadData = 1, kUsage = 2;
 
 std::size_t edit_distance(const std::string& a, const std::string& b) {
   std::vector<std::size_t> row(b.size() + 1);
@@ -102,8 +103,10 @@ int main(int argc, char** argv) {
     for (const CLI::App* sub : subcommands(app))
       if (argc > 1 && sub->get_name() == argv[1]) help = "mlp " + sub->get_name() + " --help";
     return fail(kUsage, (message.empty() ? "bad arguments" : message) + " (see '" + help + "')");
-  } catch (const mlp::cli::Interrupted&) {
-    return fail(kInterrupted, "interrupted; nothing was written");
+  } catch (const mlp::cli::Interrupted& e) {
+    const std::string message = e.what();
+    return message.empty() ? fail(128 + e.signal, "interrupted; nothing was written")
+                           : mlp::cli::finish(128 + e.signal, "mlp: " + message);
   } catch (const mlp::InvalidArgument& e) {
     return fail(kUsage, e.what());
   } catch (const std::exception& e) {

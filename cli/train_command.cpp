@@ -1,5 +1,7 @@
-// `mlp train DATA -o MODEL`: flags -> mlp::PipelineOptions, Pipeline::fit, and the model (plus
-// optional history CSV and SVG plot) written atomically, all or none.
+// `mlp train DATA -o MODEL`: flags -> mlp::PipelineOptions, Pipeline::fit (or Pipeline::resume
+// from a checkpoint), and the model (plus optional history CSV and SVG plot) written atomically,
+// all or none; also when Ctrl-C or SIGTERM stops training, which then exits 130 or 143.
+#include <csignal>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -22,7 +24,7 @@ namespace {
 struct TrainArgs {
   DataFlags data;
   std::string output, hidden, activation = "relu", output_activation, loss, schedule = "none", val, val_labels;
-  std::string scale = "standard", missing = "impute", init = "default", dtype = "f32", history, plot;
+  std::string scale = "standard", missing = "impute", init = "default", dtype = "f32", history, plot, resume;
   PipelineOptions o;
   int threads = 0;
   bool no_shuffle = false, quiet = false;
@@ -57,9 +59,11 @@ void print_summary(const Pipeline& p, const std::string& output, const std::stri
 void prepare(TrainArgs& a, bool first, std::unique_ptr<data::Loaded>& train, std::unique_ptr<data::Loaded>& val) {
   if (a.o.epochs == 0) throw InvalidArgument("--epochs must be at least 1");
   if (!a.val.empty() && a.o.validation_split > 0) throw InvalidArgument("give either --val or --val-split, not both");
+  if (a.o.checkpoint_every == 0) throw InvalidArgument("--checkpoint-every must be at least 1");
+  if (a.o.checkpoint.empty()) a.o.checkpoint = a.resume;  // a resumed run goes on checkpointing there
   if (first) {
     io::check_writable(a.output);  // before training, not after
-    for (const std::string& path : {a.history, a.plot})
+    for (const std::string& path : {a.history, a.plot, a.o.checkpoint})
       if (!path.empty()) io::check_writable(path);
   }
   PipelineOptions& o = a.o;
@@ -111,18 +115,26 @@ void run(TrainArgs& a) {
                  plan.classification ? (", " + std::to_string(plan.classes) + " classes").c_str() : "", plan.shape.c_str(),
                  plan.parameters, plan.loss.c_str());
   };
+  std::size_t epoch = 0, batch = 0, batches = 0;  // the last batch's
   o.on_batch_end = [&](const BatchStats& b) {
     ++steps;
-    check_interrupt();
+    epoch = b.epoch;
+    batch = b.batch;
+    batches = b.batches;
     progress.batch(b);
   };
+  o.stop_requested = [] { return stop_signal() != 0; };
   o.on_epoch_end = [&](const EpochStats& e) {
     progress.epoch(e);
     return true;
   };
+  check_interrupt();  // stopped while reading the data: nothing to save
   Pipeline p = [&] {
     try {
-      return Pipeline::fit(train->features, train->targets, o, val ? &val->features : nullptr, val ? &val->targets : nullptr);
+      const data::Frame* val_x = val ? &val->features : nullptr;
+      const data::Targets* val_y = val ? &val->targets : nullptr;
+      if (!a.resume.empty()) return Pipeline::resume(a.resume, train->features, train->targets, o, val_x, val_y);
+      return Pipeline::fit(train->features, train->targets, o, val_x, val_y);
     } catch (...) {
       progress.finish();
       throw;
@@ -136,6 +148,23 @@ void run(TrainArgs& a) {
       files.emplace_back(a.plot, io::history_plot(p.fit_report().history, "training of " + a.output, p.fit_report().best_epoch));
     io::write_files_atomic(files);
   });
+  const FitReport& r = p.fit_report();
+  if (r.interrupted) {
+    progress.finish();
+    std::string saved = a.output + (o.early_stopping > 0 && o.restore_best_weights && r.best_epoch > 0
+                                        ? " (the best epoch's weights, epoch " + std::to_string(r.best_epoch) + ")"
+                                        : " (the latest weights)");
+    for (const std::string& path : {a.history, a.plot})
+      if (!path.empty()) saved += ", " + path;
+    const int signal = stop_signal();
+    const std::string where = epoch > r.history.size() ? "in epoch " + std::to_string(epoch) + " after batch " +
+                                                             std::to_string(batch) + " of " + std::to_string(batches)
+                                                       : "after epoch " + std::to_string(r.history.size());
+    throw Interrupted(signal, std::string(signal == SIGTERM ? "terminated" : "interrupted") + " " + where + "; saved " + saved +
+                                  (o.checkpoint.empty() ? "; without --checkpoint this run cannot be resumed"
+                                                        : " and the checkpoint " + o.checkpoint +
+                                                              "; to continue, run the same command with --resume " + o.checkpoint));
+  }
   if (!quiet) print_summary(p, a.output, waiting(p, procs.size(), steps));
 }
 
@@ -182,6 +211,9 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--clip-norm", o.clip_norm, "Clip the gradient norm to this value; 0: off")->capture_default_str();
   cmd->add_option("--history", a->history, "Write one CSV row per epoch (epoch, seconds, lr, losses, metrics)");
   cmd->add_option("--plot", a->plot, "Draw the loss and metric curves into this SVG file");
+  cmd->add_option("--checkpoint", o.checkpoint, "Write a checkpoint here (replaced atomically) every --checkpoint-every epochs, at the end and when stopped: everything --resume needs");
+  cmd->add_option("--checkpoint-every", o.checkpoint_every, "Epochs between checkpoints")->capture_default_str();
+  cmd->add_option("--resume", a->resume, "Continue the training this checkpoint holds, with the same data and options (--epochs may grow); goes on checkpointing there unless --checkpoint says elsewhere");
   cmd->add_flag("-q,--quiet", a->quiet, "Print nothing while training");
   cmd->callback([a]() { run(*a); });
 }

@@ -107,10 +107,92 @@ void with_flags(F&& f, bool flag, Rest... rest) {
 
 // ---- the common part --------------------------------------------------------------------------
 
-// Records the parameter count on the first step and refuses a different one afterwards.
+// The members an optimizer keeps between steps, visited by name: saved into an OptimizerState
+// or loaded from one.
+template <typename T>
+struct StateFields {
+  virtual ~StateFields() = default;
+  virtual void number(const char* name, double& value) = 0;
+  virtual void number(const char* name, float& value) = 0;  // torch's float32 step counts
+  virtual void flag(const char* name, bool& value) = 0;
+  virtual void buffer(const char* name, std::vector<T>& values) = 0;
+};
+
+template <typename T>
+struct SaveFields final : StateFields<T> {
+  OptimizerState<T> state;
+  void number(const char* name, double& value) override { state.numbers.emplace_back(name, value); }
+  void number(const char* name, float& value) override { state.numbers.emplace_back(name, value); }
+  void flag(const char* name, bool& value) override { state.numbers.emplace_back(name, value ? 1.0 : 0.0); }
+  void buffer(const char* name, std::vector<T>& values) override { state.buffers.emplace_back(name, values); }
+};
+
+// Loads into the members, after checking everything (a first pass with check_only).
+template <typename T>
+struct LoadFields final : StateFields<T> {
+  const OptimizerState<T>& state;
+  std::size_t n;
+  bool check_only = true;
+  LoadFields(const OptimizerState<T>& s, std::size_t params) : state(s), n(params) {}
+
+  double find_number(const char* name) const {
+    for (const auto& [key, value] : state.numbers)
+      if (key == name) {
+        if (!std::isfinite(value)) throw InvalidArgument(std::string("optimizer state: ") + name + " is " + num(value));
+        return value;
+      }
+    throw InvalidArgument(std::string("optimizer state: no '") + name + "'");
+  }
+  void number(const char* name, double& value) override {
+    const double v = find_number(name);
+    if (!check_only) value = v;
+  }
+  void number(const char* name, float& value) override {
+    const double v = find_number(name);
+    if (!check_only) value = static_cast<float>(v);
+  }
+  void flag(const char* name, bool& value) override {
+    const double v = find_number(name);
+    if (!check_only) value = v != 0;
+  }
+  void buffer(const char* name, std::vector<T>& values) override {
+    for (const auto& [key, saved] : state.buffers)
+      if (key == name) {
+        if (!saved.empty() && saved.size() != n)
+          throw InvalidArgument(std::string("optimizer state: ") + name + " holds " + std::to_string(saved.size()) +
+                                " values for " + std::to_string(n) + " parameters");
+        if (!check_only) values = saved;
+        return;
+      }
+    throw InvalidArgument(std::string("optimizer state: no buffer '") + name + "'");
+  }
+};
+
+// Records the parameter count on the first step and refuses a different one afterwards; saves
+// and restores the state its subclass names in fields().
 template <typename T>
 class FlatOptimizer : public Optimizer<T> {
+ public:
+  OptimizerState<T> state() const override {
+    SaveFields<T> save;
+    save.state.numbers.emplace_back("parameters", n_ ? static_cast<double>(*n_) : 0.0);
+    const_cast<FlatOptimizer*>(this)->fields(save);  // SaveFields only reads the members
+    return std::move(save.state);
+  }
+  void set_state(const OptimizerState<T>& state) override {
+    LoadFields<T> load(state, 0);
+    double n = load.find_number("parameters");
+    if (n < 0 || n != std::floor(n) || n > 1e15) throw InvalidArgument("optimizer state: bad parameter count " + num(n));
+    load.n = static_cast<std::size_t>(n);
+    fields(load);  // checks everything first
+    load.check_only = false;
+    fields(load);
+    n_ = load.n ? std::optional<std::size_t>(load.n) : std::nullopt;
+  }
+
  protected:
+  // The members the optimizer keeps between steps.
+  virtual void fields(StateFields<T>& f) = 0;
   // Returns true on the first step, when the state buffers must be sized.
   bool begin_step(std::size_t n) {
     if (n_) {
@@ -187,6 +269,12 @@ class Sgd final : public FlatOptimizer<T> {
 
  private:
   const char* label() const override { return "sgd"; }
+  void fields(StateFields<T>& f) override {
+    f.number("lr", o_.lr);
+    f.number("momentum", o_.momentum);
+    f.flag("has_momentum_buffer", has_buf_);
+    f.buffer("momentum_buffer", buf_);
+  }
   SGDOptions o_;
   std::vector<T> buf_;  // momentum_buffer
   bool has_buf_ = false;
@@ -270,6 +358,14 @@ class Adam final : public FlatOptimizer<T> {
 
  private:
   const char* label() const override { return o_.name; }
+  void fields(StateFields<T>& f) override {
+    f.number("lr", o_.lr);
+    f.number("beta1", o_.beta1);
+    f.number("step", step_);
+    f.buffer("exp_avg", m_);
+    f.buffer("exp_avg_sq", v_);
+    f.buffer("max_exp_avg_sq", v_max_);
+  }
   AdamConfig o_;
   float step_ = 0;
   std::vector<T> m_, v_, v_max_;  // exp_avg, exp_avg_sq, max_exp_avg_sq
@@ -348,6 +444,13 @@ class RMSprop final : public FlatOptimizer<T> {
 
  private:
   const char* label() const override { return "rmsprop"; }
+  void fields(StateFields<T>& f) override {
+    f.number("lr", o_.lr);
+    f.number("momentum", o_.momentum);
+    f.buffer("square_avg", square_avg_);
+    f.buffer("grad_avg", grad_avg_);
+    f.buffer("momentum_buffer", buf_);
+  }
   RMSpropOptions o_;
   std::vector<T> square_avg_, grad_avg_, buf_;  // square_avg, grad_avg, momentum_buffer
 };
@@ -402,6 +505,11 @@ class Adagrad final : public FlatOptimizer<T> {
 
  private:
   const char* label() const override { return "adagrad"; }
+  void fields(StateFields<T>& f) override {
+    f.number("lr", o_.lr);
+    f.number("step", step_);
+    f.buffer("sum", sum_);
+  }
   AdagradOptions o_;
   float step_ = 0;
   std::vector<T> sum_;

@@ -5,16 +5,19 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <ctime>
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <zlib.h>
 
 #include "mlp/data/array_dataset.h"
 #include "mlp/error.h"
 #include "mlp/escape.h"
 #include "mlp/format.h"
+#include "mlp/io/checkpoint.h"
 #include "mlp/io/file.h"
 #include "mlp/io/safetensors.h"
 #include "mlp/names.h"
@@ -175,6 +178,18 @@ struct PreparedData {
     set_targets({}, 0, {}, {});
   }
 
+  // What a checkpoint records of the rows, to refuse resuming on other data: their number,
+  // width and a CRC-32 of the preprocessed features and targets.
+  nlohmann::ordered_json record() const {
+    uLong crc = crc32_z(0L, Z_NULL, 0);
+    crc = crc32_z(crc, reinterpret_cast<const Bytef*>(encoded->bytes()), encoded->byte_size());
+    const Matrix<T>& y = raw->target_matrix();
+    crc = crc32_z(crc, reinterpret_cast<const Bytef*>(y.data()), y.size() * sizeof(T));
+    char hex[9];
+    std::snprintf(hex, sizeof hex, "%08lx", static_cast<unsigned long>(crc));
+    return {{"rows", raw->rows()}, {"features", raw->features()}, {"crc32", hex}};
+  }
+
   // The targets: rows x cols values for all of the frame's rows (standardized with offset and
   // scale when given); empty for none.
   void set_targets(const std::vector<double>& targets, std::size_t cols, const std::vector<double>& offset,
@@ -249,6 +264,52 @@ nlohmann::json training_record(const std::string& source, std::size_t rows, cons
   return j;
 }
 
+// What a checkpoint records of the options, to refuse resuming with options that would train
+// another model: every setting of the training but the epochs, the callbacks and the checkpoint's
+// own (the caller's communicator aside).
+nlohmann::ordered_json options_record(const PipelineOptions& o) {
+  nlohmann::ordered_json j;
+  j["task"] = o.task;
+  j["classes"] = o.classes;
+  j["hidden"] = o.hidden ? nlohmann::ordered_json(*o.hidden) : nlohmann::ordered_json(nullptr);
+  std::vector<std::string> activations;
+  for (const Activation& a : o.activation) activations.push_back(a.name());
+  j["activation"] = activations;
+  j["output_activation"] = o.output_activation ? o.output_activation->name() : "";
+  j["loss"] = o.loss ? o.loss->name() : "";
+  j["optimizer"] = o.optimizer;
+  j["lr"] = o.lr;
+  j["momentum"] = o.momentum;
+  j["nesterov"] = o.nesterov;
+  j["weight_decay"] = o.weight_decay;
+  j["dropout"] = o.dropout;
+  j["batch_norm"] = o.batch_norm;
+  j["schedule"] = o.schedule;
+  j["warmup"] = o.warmup;
+  j["batch_size"] = o.batch_size;
+  j["seed"] = o.seed;
+  j["shuffle"] = o.shuffle;
+  j["validation_split"] = o.validation_split;
+  j["early_stopping"] = o.early_stopping;
+  j["monitor"] = o.monitor;
+  j["min_delta"] = o.min_delta;
+  j["min_delta_from_best_seen"] = o.min_delta_from_best_seen;
+  j["restore_best_weights"] = o.restore_best_weights;
+  j["scale"] = scale_name(o.scale);
+  j["standardize_targets"] = o.standardize_targets ? nlohmann::ordered_json(*o.standardize_targets) : nlohmann::ordered_json(nullptr);
+  j["missing"] = missing_policy_name(o.missing);
+  j["initializer"] = {{"kind", init_names().at(static_cast<std::size_t>(o.init.kind))},
+                      {"fan_out", o.init.fan_out},
+                      {"value", o.init.value},
+                      {"gain", o.init.gain}};
+  j["init_from"] = o.init_from;
+  j["dtype"] = o.precision == Precision::f64 ? "f64" : "f32";
+  j["clip_norm"] = o.clip_norm;
+  j["deterministic"] = o.deterministic;
+  j["micro_batches"] = o.micro_batches;
+  return j;
+}
+
 // The class names given in the options: at least one, none empty, none twice.
 std::vector<std::string> given_classes(const std::vector<std::string>& classes) {
   std::set<std::string> seen;
@@ -268,11 +329,46 @@ struct PipelineFit {
     return d.classification ? encode_labels(y, d.class_names) : regression_targets(y);
   }
 
+  // Checkpoints: what they record of the options and data, and a state to resume from.
+  struct Continuation {
+    std::string options_json = "{}", data_json = "{}";
+    std::optional<TrainState<T>> state;
+    std::size_t schedule_epochs = 0;  // the epochs the schedule is made for (0: the options')
+  };
+
+  // The fraction of the training rows held out: the options', or without validation data, 10% for
+  // regression of at least 20 rows (on small noisy data, early stopping on held-out rows is what
+  // keeps a network from overfitting; docs/cli.md).
+  static double validation_split(const PipelineOptions& o, bool has_val, bool classification, std::size_t rows) {
+    if (has_val && o.validation_split > 0) throw InvalidArgument("give either validation data or a validation split, not both");
+    if (o.validation_split >= 0) return o.validation_split;
+    return !has_val && !classification && rows >= 20 ? 0.1 : 0;
+  }
+
+  // Validation rows prepared as the training rows are.
+  static std::unique_ptr<PreparedData<T>> validation_data(const io::ModelDescription& d, const data::Frame& val_x,
+                                                          const data::Targets& val_y, std::size_t target_cols,
+                                                          std::size_t features) {
+    if (!d.classification && val_y.cols != target_cols)
+      throw ShapeError(val_y.source + ": " + std::to_string(val_y.cols) + " target columns, the training data has " +
+                       std::to_string(target_cols));
+    std::vector<double> vt = targets_of(d, val_y);
+    auto val = std::make_unique<PreparedData<T>>(d.preprocessor, val_x, d.preprocessor.missing == MissingPolicy::drop, features);
+    val->set_targets(vt, target_cols, d.target_offset, d.target_scale);
+    return val;
+  }
+
+  static std::string data_json(const data::Frame& x, const PreparedData<T>& train, const PreparedData<T>* val) {
+    nlohmann::ordered_json j = {{"source", x.source}, {"train", train.record()}};
+    j["validation"] = val ? val->record() : nlohmann::ordered_json(nullptr);
+    return j.dump();
+  }
+
   // Trains `model` with the options' training settings on prepared rows; validation on `val`, or
-  // on a split of `val_split` of the training rows.
+  // on a split of `val_split` of the training rows; writes checkpoints when asked.
   static FitReport run_training(Model<T>& model, const io::ModelDescription& d, PreparedData<T>& data, PreparedData<T>* val,
-                         double val_split, const PipelineOptions& o, FitPlan& plan, const std::string& source,
-                         bool* training) {
+                                double val_split, const PipelineOptions& o, FitPlan& plan, const std::string& source,
+                                bool* training, Continuation cont = {}) {
     const std::size_t rows = data.scaled->rows();
     const OptimizerOptions opt = optimizer_options(o.optimizer, o.lr, o.momentum, o.nesterov, o.weight_decay);
     TrainOptions t;
@@ -289,7 +385,7 @@ struct PipelineFit {
     t.clip_grad_norm = o.clip_norm;
     const std::size_t train_rows = val_split > 0 ? static_cast<std::size_t>(static_cast<double>(rows) * (1 - val_split)) : rows;
     const std::size_t steps = o.batch_size ? (train_rows + o.batch_size - 1) / o.batch_size : 1;
-    t.schedule = parse_schedule(o.schedule, o.epochs, steps, optimizer_lr(opt));
+    t.schedule = parse_schedule(o.schedule, cont.schedule_epochs ? cont.schedule_epochs : o.epochs, steps, optimizer_lr(opt));
     t.warmup = Warmup{.epochs = o.warmup};
     t.target_offset = d.target_offset;
     t.target_scale = d.target_scale;
@@ -299,6 +395,21 @@ struct PipelineFit {
     Trainer<T> trainer(model, d.loss, opt, t);
     trainer.on_batch_end = o.on_batch_end;
     trainer.on_epoch_end = o.on_epoch_end;
+    trainer.should_stop = o.stop_requested;
+    if (!o.checkpoint.empty() && (!o.communicator || o.communicator->rank() == 0)) {
+      trainer.checkpoint_every = o.checkpoint_every;
+      trainer.on_checkpoint = [&](const TrainState<T>& s) {
+        io::ModelDescription now = d;  // described as a model of the weights it holds now
+        FitReport so_far;
+        so_far.history = s.history;
+        so_far.best_epoch = s.history.size();
+        nlohmann::json record = training_record(source, data.scaled->rows(), o, optimizer_lr(opt), so_far, std::is_same_v<T, double>);
+        record["checkpoint"] = {{"epochs_done", s.epochs_done}, {"batches_done", s.batches_done}};
+        now.training_json = record.dump();
+        io::write_file_atomic(o.checkpoint, io::serialize_checkpoint(model, now, s, cont.options_json, cont.data_json));
+      };
+    }
+    if (cont.state) trainer.resume_from(std::move(*cont.state));
 
     plan.rows = rows;
     plan.features = data.scaled->features();
@@ -323,6 +434,7 @@ struct PipelineFit {
     report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     report.best_epoch = trainer.best_epoch();
     report.stopped_early = trainer.stopped_early();
+    report.interrupted = trainer.interrupted();
     return report;
   }
 
@@ -370,20 +482,9 @@ struct PipelineFit {
       fit_target_scaling(train.kept.size() == x.rows() ? targets : select_rows(targets, target_cols, train.kept),
                          target_cols, d.target_offset, d.target_scale);
     train.set_targets(targets, target_cols, d.target_offset, d.target_scale);
+    const double val_split = validation_split(o, val_x != nullptr, task.classification, train.kept.size());
     std::unique_ptr<PreparedData<T>> val;
-    double val_split = o.validation_split;
-    // Without validation data, regression holds out 10% by default: on small noisy data, early
-    // stopping on held-out rows is what keeps a network from overfitting (docs/cli.md).
-    if (val_split < 0) val_split = !val_x && !task.classification && train.kept.size() >= 20 ? 0.1 : 0;
-    if (val_x) {
-      if (val_split > 0) throw InvalidArgument("give either validation data or a validation split, not both");
-      if (!task.classification && val_y->cols != target_cols)
-        throw ShapeError(val_y->source + ": " + std::to_string(val_y->cols) + " target columns, the training data has " +
-                         std::to_string(target_cols));
-      std::vector<double> vt = targets_of(d, *val_y);
-      val = std::make_unique<PreparedData<T>>(d.preprocessor, *val_x, drop, train.scaled->features());
-      val->set_targets(vt, target_cols, d.target_offset, d.target_scale);
-    }
+    if (val_x) val = validation_data(d, *val_x, *val_y, target_cols, train.scaled->features());
     const std::size_t features = train.scaled->features();
 
     // The network: from the options, or the architecture of an mlp model given to start from.
@@ -412,13 +513,92 @@ struct PipelineFit {
     plan.columns = x.is_table ? x.columns.size() : x.array.cols();
     for (const ColumnEncoding& c : d.preprocessor.columns) plan.categorical += c.categorical();
     plan.task_reason = o.classes.empty() ? task.reason : "classes given";
-    FitReport report = run_training(model, d, train, val.get(), val_split, o, plan, x.source, training);
+    Continuation cont;
+    if (!o.checkpoint.empty()) {
+      nlohmann::ordered_json options = options_record(o);
+      options["epochs"] = o.epochs;
+      cont.options_json = options.dump();
+      cont.data_json = data_json(x, train, val.get());
+    }
+    FitReport report = run_training(model, d, train, val.get(), val_split, o, plan, x.source, training, std::move(cont));
 
     d.training_json = training_record(x.source, plan.rows, o, optimizer_lr(optimizer_options(o.optimizer, o.lr)),
                                       report, std::is_same_v<T, double>)
                           .dump();
     d.weight_dtype = std::is_same_v<T, float> ? "F32" : "F64";
     Pipeline p(std::move(d), std::move(model));
+    p.report_ = std::move(report);
+    return p;
+  }
+
+  // Pipeline::resume: the checkpoint `c` read from `path`, continued on (x, y).
+  static Pipeline resume(io::Checkpoint<T> c, const std::string& path, const data::Frame& x, const data::Targets& y,
+                         const PipelineOptions& o, const data::Frame* val_x, const data::Targets* val_y, bool* training) {
+    if (y.rows() != x.rows())
+      throw ShapeError(y.source + ": " + std::to_string(y.rows()) + " labels for " + std::to_string(x.rows()) + " rows of " + x.source);
+    if ((val_x == nullptr) != (val_y == nullptr)) throw InvalidArgument("resume: validation needs both features and targets");
+    const std::string from = "resume from " + path + ": ";
+    // The options: the same as training started with, but for the epochs.
+    const nlohmann::json recorded = nlohmann::json::parse(c.options_json);
+    nlohmann::ordered_json now = options_record(o);
+    for (const auto& [key, ordered] : now.items()) {
+      const nlohmann::json value = nlohmann::json::parse(ordered.dump());  // compared as the record was read
+      const auto was = recorded.find(key);
+      if (was == recorded.end() || *was != value)
+        throw InvalidArgument(from + "the checkpoint's training has " + key + " " +
+                              (was == recorded.end() ? std::string("unset") : was->dump()) + ", these options give " +
+                              value.dump() + "; resume with the options it started with (only the epochs may change)");
+    }
+    const std::size_t epochs = recorded.contains("epochs") && recorded["epochs"].is_number_unsigned()
+                                   ? recorded["epochs"].get<std::size_t>()
+                                   : o.epochs;
+    if (epochs != o.epochs && o.schedule.starts_with("onecycle"))
+      throw InvalidArgument(from + "a one-cycle schedule ends with its " + std::to_string(epochs) +
+                            " epochs; it cannot be extended to " + std::to_string(o.epochs));
+    const io::ModelDescription& d = c.description;
+    if (!d.classification && y.cols != c.model.outputs())
+      throw ShapeError(y.source + ": " + std::to_string(y.cols) + " target columns, the model has " +
+                       std::to_string(c.model.outputs()) + " outputs");
+    const std::size_t target_cols = d.classification ? 1 : y.cols;
+    PreparedData<T> train(d.preprocessor, x, d.preprocessor.missing == MissingPolicy::drop, c.model.inputs());
+    train.set_targets(targets_of(d, y), target_cols, d.target_offset, d.target_scale);
+    const double val_split = validation_split(o, val_x != nullptr, d.classification, train.kept.size());
+    std::unique_ptr<PreparedData<T>> val;
+    if (val_x) val = validation_data(d, *val_x, *val_y, target_cols, c.model.inputs());
+    // The data: the same rows, features and values as the checkpoint's.
+    const std::string data = data_json(x, train, val.get());
+    const nlohmann::json had = nlohmann::json::parse(c.data_json), has = nlohmann::json::parse(data);
+    for (const char* part : {"train", "validation"}) {
+      const nlohmann::json a = had.value(part, nlohmann::json()), b = has.value(part, nlohmann::json());
+      if (a == b) continue;
+      const std::string what = std::string(part) == "train" ? "training data" : "validation data";
+      auto rows = [](const nlohmann::json& r) {
+        return r.is_object() ? r.value("rows", nlohmann::json()).dump() + " rows of " + r.value("features", nlohmann::json()).dump() + " features"
+                             : std::string("none");
+      };
+      const std::string source = had.value("source", std::string("?"));
+      throw InvalidArgument(from + "the " + what + " differs from the checkpoint's: " +
+                            (rows(a) != rows(b) ? x.source + " gives " + rows(b) + ", the checkpoint was trained on " + rows(a) + " of " + source
+                                                : "the same " + rows(b) + ", but other values (CRC-32 " + b.value("crc32", std::string("?")) +
+                                                      ", the checkpoint's " + a.value("crc32", std::string("?")) + ", from " + source + ")"));
+    }
+    FitPlan plan;
+    plan.columns = x.is_table ? x.columns.size() : x.array.cols();
+    for (const ColumnEncoding& e : d.preprocessor.columns) plan.categorical += e.categorical();
+    plan.task_reason = "resumed after epoch " + std::to_string(c.state.epochs_done) +
+                       (c.state.batches_done ? ", batch " + std::to_string(c.state.batches_done) : "");
+    Model<T> model = std::move(c.model);
+    io::ModelDescription& desc = c.description;  // stays in place: the prepared rows use its scaler
+    nlohmann::ordered_json options = now;
+    options["epochs"] = epochs;
+    Continuation cont{options.dump(), data, std::move(c.state), epochs};
+    FitReport report = run_training(model, desc, train, val.get(), val_split, o, plan, x.source, training, std::move(cont));
+    nlohmann::json record = training_record(x.source, plan.rows, o, optimizer_lr(optimizer_options(o.optimizer, o.lr)), report,
+                                            std::is_same_v<T, double>);
+    record["resumed_from"] = path;
+    desc.training_json = record.dump();
+    desc.weight_dtype = std::is_same_v<T, float> ? "F32" : "F64";
+    Pipeline p(std::move(desc), std::move(model));
     p.report_ = std::move(report);
     return p;
   }
@@ -477,6 +657,18 @@ Pipeline Pipeline::fit(const data::Frame& x, const data::Targets& y, const Pipel
   return agreeing_before_training(options, [&](bool* training) {
     return options.precision == Precision::f64 ? PipelineFit<double>::run(x, y, options, val_x, val_y, training)
                                                : PipelineFit<float>::run(x, y, options, val_x, val_y, training);
+  });
+}
+
+Pipeline Pipeline::resume(const std::string& checkpoint, const data::Frame& x, const data::Targets& y,
+                          const PipelineOptions& options, const data::Frame* val_x, const data::Targets* val_y) {
+  return agreeing_before_training(options, [&](bool* training) {
+    const io::FileBytes bytes = io::read_file(checkpoint);
+    if (io::description_from_bytes(bytes.view(), checkpoint).weight_dtype == "F64")
+      return PipelineFit<double>::resume(io::checkpoint_from_bytes<double>(bytes.view(), checkpoint), checkpoint, x, y,
+                                         options, val_x, val_y, training);
+    return PipelineFit<float>::resume(io::checkpoint_from_bytes<float>(bytes.view(), checkpoint), checkpoint, x, y,
+                                      options, val_x, val_y, training);
   });
 }
 

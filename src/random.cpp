@@ -2,7 +2,11 @@
 // doubles, normals and bounded integers the way numpy turns them.
 #include "mlp/random.h"
 
+#include <bit>
 #include <cmath>
+#include <sstream>
+
+#include "mlp/error.h"
 
 namespace mlp {
 
@@ -52,6 +56,25 @@ std::vector<std::size_t> Random::permutation(std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) order[i] = i;
   shuffle(order);
   return order;
+}
+
+std::string Random::state() const {
+  std::ostringstream out;
+  out << engine_ << ' ' << (has_gauss_ ? 1 : 0) << ' ' << std::bit_cast<std::uint64_t>(gauss_);
+  return out.str();
+}
+
+void Random::set_state(const std::string& state) {
+  std::istringstream in(state);
+  std::mt19937 engine;
+  int has_gauss = 0;
+  std::uint64_t gauss = 0;
+  in >> engine >> has_gauss >> gauss;
+  if (!in || (has_gauss != 0 && has_gauss != 1) || !(in >> std::ws).eof())
+    throw InvalidArgument("random state: not a saved generator state");
+  engine_ = engine;
+  has_gauss_ = has_gauss == 1;
+  gauss_ = std::bit_cast<double>(gauss);
 }
 
 }  // namespace mlp

@@ -233,6 +233,22 @@ LrScheduler::LrScheduler(ScheduleOptions options, Warmup warmup) : options_(std:
 
 bool LrScheduler::per_batch() const { return std::holds_alternative<OneCycleLR>(options_); }
 
+LrScheduler::State LrScheduler::state() const {
+  return {base_lr_, lr_, base_momentum_, momentum_, steps_, best_, bad_epochs_, cooldown_left_, started_};
+}
+
+void LrScheduler::restore(const State& s) {
+  base_lr_ = s.base_lr;
+  lr_ = s.lr;
+  base_momentum_ = s.base_momentum;
+  momentum_ = s.momentum;
+  steps_ = s.steps;
+  best_ = s.best;
+  bad_epochs_ = s.bad_epochs;
+  cooldown_left_ = s.cooldown_left;
+  started_ = s.started;
+}
+
 void LrScheduler::start(double base_lr, std::optional<double> base_momentum) {
   if (!(base_lr >= 0) || !std::isfinite(base_lr))
     throw InvalidArgument("lr scheduler: the learning rate must be a finite number >= 0, got " + num(base_lr));

@@ -278,6 +278,49 @@ void Trainer<T>::start_parallel(const Dataset<T>& train, const Dataset<T>* valid
 }
 
 template <typename T>
+void Trainer<T>::resume_from(TrainState<T> state) {
+  const std::size_t params = model_.parameters().size(), buffers = model_.buffers().size();
+  auto bad = [](const std::string& what) { throw InvalidArgument("resume: " + what); };
+  if (!state.best_params.empty() && state.best_params.size() != params)
+    bad("the best weights hold " + std::to_string(state.best_params.size()) + " values, the model has " +
+        std::to_string(params) + " parameters");
+  if (!state.best_buffers.empty() && state.best_buffers.size() != buffers)
+    bad("the best buffers hold " + std::to_string(state.best_buffers.size()) + " values, the model has " +
+        std::to_string(buffers));
+  if (state.history.size() != state.epochs_done || state.best_epoch > state.epochs_done)
+    bad("the state's history (" + std::to_string(state.history.size()) + " epochs) does not match its " +
+        std::to_string(state.epochs_done) + " epochs done");
+  Random check;
+  check.set_state(state.shuffle_rng);
+  check.set_state(state.dropout_rng);
+  optimizer_->set_state(state.optimizer);  // checks it first
+  resume_ = std::move(state);
+}
+
+template <typename T>
+TrainState<T> Trainer<T>::state() const {
+  TrainState<T> s;
+  s.epochs_done = epochs_done_;
+  s.batches_done = batches_done_;
+  s.loss_sum = loss_sum_;
+  s.epoch_lr = epoch_lr_;
+  s.epoch_seconds = epoch_seconds_;
+  s.finished = stopped_early_;
+  // In an epoch, the generator as it was before the epoch's shuffle (resuming shuffles again).
+  s.shuffle_rng = batches_done_ > 0 ? epoch_rng_ : rng_.state();
+  s.dropout_rng = model_.dropout_rng().state();
+  s.optimizer = optimizer_->state();
+  s.scheduler = scheduler_.state();
+  s.best_params = best_params_;
+  s.best_buffers = best_buffers_;
+  s.best_metric = best_metric_;
+  s.best_epoch = best_epoch_;
+  s.bad_epochs = bad_epochs_;
+  s.history = history_;
+  return s;
+}
+
+template <typename T>
 std::vector<EpochStats> Trainer<T>::fit_split(const Dataset<T>& train, const Dataset<T>* validation) {
   const std::size_t n = train.rows(), bs = options_.batch_size;
   const std::size_t batches = (n + bs - 1) / bs;
@@ -288,17 +331,21 @@ std::vector<EpochStats> Trainer<T>::fit_split(const Dataset<T>& train, const Dat
     optimizer_->set_lr(scheduler_.lr());
     if (auto m = scheduler_.momentum(); m && optimizer_->has_momentum()) optimizer_->set_momentum(*m);
   };
-  apply_schedule();
+  std::optional<TrainState<T>> resume = std::move(resume_);
+  resume_.reset();
+  if (!resume) apply_schedule();  // a resumed optimizer has its own lr and momentum
 
-  std::vector<EpochStats> history;
   std::vector<std::size_t> order(n);
   for (std::size_t i = 0; i < n; ++i) order[i] = i;
-  std::vector<T> best_params, best_buffers;
-  double best_metric = std::numeric_limits<double>::infinity();
-  std::size_t bad_epochs = 0;
   const bool maximize = monitor_maximizes(options_.monitor, task_);
+  epochs_done_ = batches_done_ = bad_epochs_ = 0;
+  loss_sum_ = epoch_seconds_ = 0;
+  best_metric_ = std::numeric_limits<double>::infinity();
+  best_params_.clear();
+  best_buffers_.clear();
+  history_.clear();
   best_epoch_ = 0;
-  stopped_early_ = false;
+  stopped_early_ = interrupted_ = false;
   model_.set_training(true);
   batch_x_.resize(std::min(bs, n), train.features());
   batch_y_.resize(std::min(bs, n), train.targets());
@@ -313,16 +360,43 @@ std::vector<EpochStats> Trainer<T>::fit_split(const Dataset<T>& train, const Dat
   } end_parallel{*this};
   pending_ = nullptr;
   if (parallel()) start_parallel(train, validation);
+  if (resume) {
+    if (resume->batches_done > batches)
+      throw InvalidArgument("resume: the state is at batch " + std::to_string(resume->batches_done) +
+                            " of an epoch, but the data makes " + std::to_string(batches) + " batches per epoch");
+    TrainState<T>& r = *resume;
+    epochs_done_ = r.epochs_done;
+    batches_done_ = r.batches_done;
+    loss_sum_ = r.loss_sum;
+    epoch_lr_ = r.epoch_lr;
+    epoch_seconds_ = r.epoch_seconds;
+    stopped_early_ = r.finished;
+    epoch_rng_ = r.shuffle_rng;
+    rng_.set_state(r.shuffle_rng);
+    // Data-parallel, each process's dropout stream starts afresh (deterministic training seeds
+    // every micro-batch, so it resumes exactly).
+    if (!parallel_) model_.dropout_rng().set_state(r.dropout_rng);
+    scheduler_.restore(r.scheduler);
+    best_params_ = std::move(r.best_params);
+    best_buffers_ = std::move(r.best_buffers);
+    best_metric_ = r.best_metric;
+    best_epoch_ = r.best_epoch;
+    bad_epochs_ = r.bad_epochs;
+    history_ = std::move(r.history);
+  }
 
-  for (std::size_t e = 0; e < options_.epochs; ++e) {
+  for (std::size_t e = epochs_done_; e < options_.epochs && !stopped_early_; ++e) {
     auto start = std::chrono::steady_clock::now();
+    auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
     epoch_ = e + 1;
-    EpochStats stats;
-    stats.epoch = e + 1;
-    stats.lr = optimizer_->lr();
+    if (batches_done_ == 0) {  // a new epoch (not one resumed in its middle)
+      epoch_rng_ = rng_.state();
+      epoch_lr_ = optimizer_->lr();
+      loss_sum_ = epoch_seconds_ = 0;
+    }
     if (options_.shuffle) order = rng_.permutation(n);
-    double total = 0;
-    for (std::size_t i = 0, b = 0; i < n; i += bs, ++b) {
+    double total = loss_sum_;
+    for (std::size_t b = batches_done_, i = b * bs; i < n; i += bs, ++b) {
       batch_index_ = b + 1;
       const std::size_t B = std::min(bs, n - i);
       double loss = 0;
@@ -349,7 +423,20 @@ std::vector<EpochStats> Trainer<T>::fit_split(const Dataset<T>& train, const Dat
           }
         }
       }
+      if (!parallel_ && should_stop && should_stop()) {
+        batches_done_ = b + 1;
+        loss_sum_ = total;
+        epoch_seconds_ += elapsed();
+        interrupted_ = true;
+        checkpoint();
+        break;
+      }
     }
+    if (interrupted_) break;
+    batches_done_ = 0;
+    EpochStats stats;
+    stats.epoch = e + 1;
+    stats.lr = epoch_lr_;
     stats.train_loss = total / static_cast<double>(n);
     stats.val_loss = std::numeric_limits<double>::quiet_NaN();
     if (validation) {
@@ -371,56 +458,70 @@ std::vector<EpochStats> Trainer<T>::fit_split(const Dataset<T>& train, const Dat
     else
       for (const auto& [name, value] : stats.val_metrics)
         if (options_.monitor.compare(4, std::string::npos, name) == 0) monitored = maximize ? -value : value;
-    stats.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    stats.seconds = epoch_seconds_ + elapsed();
     if (parallel_) stats.wait_seconds = parallel_->take_wait_seconds();
-    history.push_back(stats);
+    history_.push_back(stats);
+    epochs_done_ = e + 1;
 
     bool keep_going = true;
-    const bool significant = best_epoch_ == 0 || monitored < best_metric - options_.min_delta;  // false for NaN
-    const bool better = best_epoch_ == 0 || monitored < best_metric;
+    const bool significant = best_epoch_ == 0 || monitored < best_metric_ - options_.min_delta;  // false for NaN
+    const bool better = best_epoch_ == 0 || monitored < best_metric_;
     if (options_.min_delta_from_best_seen ? better : significant) {
-      best_metric = monitored;
+      best_metric_ = monitored;
       best_epoch_ = e + 1;
       if (options_.early_stopping_patience > 0 && options_.restore_best_weights) {
-        best_params.assign(model_.parameters().begin(), model_.parameters().end());
-        best_buffers.assign(model_.buffers().begin(), model_.buffers().end());
+        best_params_.assign(model_.parameters().begin(), model_.parameters().end());
+        best_buffers_.assign(model_.buffers().begin(), model_.buffers().end());
       }
     }
     if (significant) {
-      bad_epochs = 0;
-    } else if (options_.early_stopping_patience > 0 && ++bad_epochs >= options_.early_stopping_patience) {
+      bad_epochs_ = 0;
+    } else if (options_.early_stopping_patience > 0 && ++bad_epochs_ >= options_.early_stopping_patience) {
       stopped_early_ = true;
       keep_going = false;
     }
+    // A checkpoint every checkpoint_every epochs and at the end of training.
+    auto due = [&] {
+      return epochs_done_ % std::max<std::size_t>(checkpoint_every, 1) == 0 || epochs_done_ == options_.epochs ||
+             !keep_going || interrupted_;
+    };
     if (!parallel_) {
       if (on_epoch_end && !on_epoch_end(stats)) keep_going = false;
+      if (due()) checkpoint();
     } else {
       // Every process learns whether any had an error or wants to stop, and they act alike.
-      if (on_epoch_end && !pending_) {
+      bool stop = false, saved = false;
+      if (!pending_) {
         try {
-          if (!on_epoch_end(stats)) keep_going = false;
+          if (on_epoch_end && !on_epoch_end(stats)) keep_going = false;
+          stop = should_stop && should_stop();
+          if ((saved = due() || stop)) checkpoint();
         } catch (...) {
           pending_ = std::current_exception();
         }
       }
-      double flags[2] = {pending_ ? 1.0 : 0.0, keep_going ? 0.0 : 1.0};
-      comm().allreduce_sum(flags, 2);
+      double flags[3] = {pending_ ? 1.0 : 0.0, keep_going ? 0.0 : 1.0, stop ? 1.0 : 0.0};
+      comm().allreduce_sum(flags, 3);
       if (flags[0] > 0) {
         const std::exception_ptr mine = pending_;
         pending_ = nullptr;
         throw_if_any_failed(comm(), mine);
       }
       keep_going = flags[1] == 0;
+      if (flags[2] > 0) {
+        interrupted_ = true;
+        if (!saved) checkpoint();  // another process was asked to stop
+      }
     }
-    if (!keep_going) break;
+    if (!keep_going || interrupted_) break;
   }
-  if (options_.early_stopping_patience > 0 && options_.restore_best_weights && !best_params.empty()) {
-    std::copy(best_params.begin(), best_params.end(), model_.parameters().begin());
-    std::copy(best_buffers.begin(), best_buffers.end(), model_.buffers().begin());
+  if (options_.early_stopping_patience > 0 && options_.restore_best_weights && !best_params_.empty()) {
+    std::copy(best_params_.begin(), best_params_.end(), model_.parameters().begin());
+    std::copy(best_buffers_.begin(), best_buffers_.end(), model_.buffers().begin());
   } else {
-    best_epoch_ = history.size();
+    best_epoch_ = history_.size();
   }
-  return history;
+  return history_;
 }
 
 template <typename T>

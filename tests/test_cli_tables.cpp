@@ -138,19 +138,6 @@ TEST(CliTables, ExitCodesAreDocumentedOnes) {
   EXPECT_EQ(v.out.rfind("mlp 0.", 0), 0u) << v.out;
 }
 
-TEST(CliTables, CtrlCStopsTrainingWithStatus130AndWritesNothing) {
-  ScratchDir dir;
-  const std::string data = dir / "t.csv", model = dir / "m.st";
-  write_file(data, table(2000));
-  // mlp starts in the background, gets SIGINT a moment later, and its status is printed.
-  CommandResult r = mlp_test::run_command("sh -c '" + std::string(MLP_BINARY) + " train " + q(data) +
-                                          " --epochs 100000 --early-stopping 0 -q -o " + q(model) +
-                                          " & pid=$!; sleep 1; kill -INT $pid; wait $pid; echo status $?'");
-  EXPECT_NE(r.out.find("status 130"), std::string::npos) << r.out << r.err;
-  EXPECT_NE(r.err.find("interrupted"), std::string::npos) << r.err;
-  EXPECT_FALSE(mlp_test::file_exists(model));
-}
-
 TEST(CliTables, AModelWrittenByMlp01StillLoadsAndPredictsIdentically) {
   // Trained by mlp 0.1 on tests/data/defaults/wine_train.csv; its predictions then, beside it.
   const std::string model = mlp_test::golden_path("model_v0.1.safetensors");

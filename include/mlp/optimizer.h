@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -58,6 +59,15 @@ struct AdagradOptions {
 
 using OptimizerOptions = std::variant<SGDOptions, AdamOptions, AdamWOptions, RMSpropOptions, AdagradOptions>;
 
+// What an optimizer carries from one step to the next, for checkpoints: named numbers (its
+// parameter count, step count, learning rate, momentum) and named flat buffers (momentum,
+// moments; empty until a step makes them).
+template <typename T>
+struct OptimizerState {
+  std::vector<std::pair<std::string, double>> numbers;
+  std::vector<std::pair<std::string, std::vector<T>>> buffers;
+};
+
 template <typename T>
 class Optimizer {
  public:
@@ -76,6 +86,12 @@ class Optimizer {
   virtual void set_momentum(double momentum) = 0;
   // "sgd", "adam", "adamw", "rmsprop", "adagrad".
   virtual std::string name() const = 0;
+  // Its state; set_state, on an optimizer made with the same options, continues exactly where
+  // state() was taken. set_state throws InvalidArgument for a state that lacks a field, holds a
+  // non-finite number, or a buffer whose size is not the parameter count; the optimizer is then
+  // unchanged.
+  virtual OptimizerState<T> state() const = 0;
+  virtual void set_state(const OptimizerState<T>& state) = 0;
 };
 
 // Builds the optimizer for the options. Throws InvalidArgument for bad hyper-parameters

@@ -93,6 +93,16 @@ struct PipelineOptions {
   bool deterministic = false;     // TrainOptions::deterministic: the same model on 1, 2, 4, ... processes
   std::size_t micro_batches = 8;  // per global batch, when deterministic
 
+  // Checkpoints (docs/cli.md): everything resuming needs (resume()), written atomically to this
+  // file every checkpoint_every epochs, at the end of training and when stop_requested ends it;
+  // "" for none. Data-parallel, process 0 writes it.
+  std::string checkpoint;
+  std::size_t checkpoint_every = 1;
+  // Polled after every batch (data-parallel: at every epoch's end); true ends training there, as
+  // an interruption: the checkpoint is written (when asked for), and fit returns the model with
+  // the best weights so far, as early stopping keeps them, and FitReport::interrupted set.
+  std::function<bool()> stop_requested;
+
   std::function<void(const FitPlan&)> on_start;
   std::function<void(const BatchStats&)> on_batch_end;
   std::function<bool(const EpochStats&)> on_epoch_end;  // false stops training
@@ -103,6 +113,7 @@ struct FitReport {
   std::vector<EpochStats> history;
   std::size_t best_epoch = 0;  // the epoch whose weights the model holds (0: none run)
   bool stopped_early = false;
+  bool interrupted = false;  // stop_requested ended training
   double seconds = 0;
 };
 
@@ -140,6 +151,17 @@ class Pipeline {
   // starts afresh (no moments carried over). fit_report() then describes this run. On an
   // exception (bad data, a callback's, divergence) the model is unchanged.
   void fit_more(const data::Frame& x, const data::Targets& y, const PipelineOptions& options = {});
+
+  // Continues the training a checkpoint (PipelineOptions::checkpoint) holds, to options.epochs,
+  // on the same data: the model ends bit for bit as the run that wrote the checkpoint would have
+  // ended without stopping. The options must be those training started with, but for epochs
+  // (to extend a run; the schedule stays the one made for the original epochs), checkpoint,
+  // checkpoint_every and the callbacks; throws InvalidArgument naming the first option that
+  // differs, or how the data differs from the checkpoint's (rows, features, or values: a CRC-32
+  // of the preprocessed rows and targets), and Error for a file that is no checkpoint.
+  static Pipeline resume(const std::string& checkpoint, const data::Frame& x, const data::Targets& y,
+                         const PipelineOptions& options = {}, const data::Frame* val_x = nullptr,
+                         const data::Targets* val_y = nullptr);
 
   // Reads a model written by save (or by mlp 0.1); throws Error naming the file.
   static Pipeline load(const std::string& path);

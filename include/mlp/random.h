@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <random>
+#include <string>
 #include <vector>
 
 namespace mlp {
@@ -44,6 +45,12 @@ class Random {
 
   // np.random.permutation(n): 0..n-1, shuffled.
   std::vector<std::size_t> permutation(std::size_t n);
+
+  // The whole state as text (the generator's words and a kept normal), for checkpoints;
+  // set_state continues exactly where state() was taken. set_state throws InvalidArgument for
+  // text that state() did not make.
+  std::string state() const;
+  void set_state(const std::string& state);
 
  private:
   // A uniform integer in [0, max], as numpy's legacy random_interval (max < 2^32).

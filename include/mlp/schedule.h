@@ -88,6 +88,19 @@ class LrScheduler {
   // Set only by one-cycle with cycle_momentum.
   std::optional<double> momentum() const { return momentum_; }
 
+  // Where the schedule is, for checkpoints: restore() on a scheduler made with the same options
+  // continues exactly where state() was taken (no start() needed).
+  struct State {
+    double base_lr = 0, lr = 0;
+    std::optional<double> base_momentum, momentum;
+    std::size_t steps = 0;
+    double best = 0;  // reduce-on-plateau
+    std::size_t bad_epochs = 0, cooldown_left = 0;
+    bool started = false;
+  };
+  State state() const;
+  void restore(const State& state);
+
  private:
   // One step of each kind of schedule (src/schedule.cpp has torch's formulas).
   void step_epoch();

@@ -106,6 +106,29 @@ struct Evaluation {
   Metrics metrics;
 };
 
+// Everything a fit needs to continue exactly where it was (checkpoints), besides the model's own
+// parameters and buffers: with the same data and options, a fit restored from it gives the same
+// model, bit for bit, as a fit that never stopped.
+template <typename T>
+struct TrainState {
+  std::size_t epochs_done = 0;   // completed epochs
+  std::size_t batches_done = 0;  // batches of the next epoch already taken (0 at an epoch's end)
+  double loss_sum = 0;           // over those batches: loss times rows
+  double epoch_lr = 0;           // the learning rate that epoch began with
+  double epoch_seconds = 0;      // time spent in it so far
+  bool finished = false;         // early stopping ended training
+  std::string shuffle_rng;       // Random::state() when that epoch began (before its shuffle)
+  std::string dropout_rng;       // the model's dropout generator, now
+  OptimizerState<T> optimizer;
+  LrScheduler::State scheduler;
+  // Early stopping: the best epoch's parameters and buffers (empty unless they are kept), the
+  // monitored value to beat (as a number to minimize), epochs without improvement.
+  std::vector<T> best_params, best_buffers;
+  double best_metric = 0;
+  std::size_t best_epoch = 0, bad_epochs = 0;
+  std::vector<EpochStats> history;
+};
+
 template <typename T>
 class DataParallel;  // src/data_parallel.h
 
@@ -124,6 +147,19 @@ class Trainer {
   std::function<void(const BatchStats&)> on_batch_end;
   // Called after every epoch; returning false stops training.
   std::function<bool(const EpochStats&)> on_epoch_end;
+  // Polled after every batch (data-parallel: at every epoch's end, agreed among the processes);
+  // true ends training there, as an interruption (interrupted()).
+  std::function<bool()> should_stop;
+  // Called with the whole training state (the model holding the current weights) every
+  // checkpoint_every epochs, after the epoch's validation and early-stopping bookkeeping, and
+  // when should_stop ends training, before the best weights are restored.
+  std::function<void(const TrainState<T>&)> on_checkpoint;
+  std::size_t checkpoint_every = 1;
+
+  // Makes the next fit continue from `state` (taken from a fit of the same model with the same
+  // data and options; the model must hold the weights it was taken with) instead of starting
+  // afresh. Throws InvalidArgument for a state that does not fit the model or the optimizer.
+  void resume_from(TrainState<T> state);
 
   // One step on a batch x (B, inputs), y (B, outputs) or (B, 1) class indices: forward, loss,
   // backward, reduce, clip, step. Returns the batch loss. A non-finite loss or gradient throws
@@ -156,6 +192,8 @@ class Trainer {
   // when early stopping restored it, else the last), and whether early stopping ended training.
   std::size_t best_epoch() const { return best_epoch_; }
   bool stopped_early() const { return stopped_early_; }
+  // After fit: whether should_stop ended it.
+  bool interrupted() const { return interrupted_; }
 
  private:
   void check_data(const char* what, const Dataset<T>& data) const;
@@ -174,6 +212,11 @@ class Trainer {
   void start_parallel(const Dataset<T>& train, const Dataset<T>* validation);
   double parallel_step(const Dataset<T>& data, const std::size_t* rows, std::size_t B);
   [[noreturn]] void fail_together(const Failure& failure);
+  // The state now (see TrainState), for on_checkpoint.
+  TrainState<T> state() const;
+  void checkpoint() const {
+    if (on_checkpoint) on_checkpoint(state());
+  }
 
   Model<T>& model_;
   Loss loss_;
@@ -185,7 +228,14 @@ class Trainer {
   Random rng_;
   std::size_t epoch_ = 0, batch_index_ = 0;  // for error messages, 1-based
   std::size_t best_epoch_ = 0;
-  bool stopped_early_ = false;
+  bool stopped_early_ = false, interrupted_ = false;
+  // Where fit is (TrainState's fields), and a state to resume from.
+  std::size_t epochs_done_ = 0, batches_done_ = 0, bad_epochs_ = 0;
+  double loss_sum_ = 0, epoch_lr_ = 0, epoch_seconds_ = 0, best_metric_ = 0;
+  std::string epoch_rng_;
+  std::vector<T> best_params_, best_buffers_;
+  std::vector<EpochStats> history_;
+  std::optional<TrainState<T>> resume_;
   Matrix<T> dout_;
   Matrix<T> batch_x_, batch_y_;  // the rows of the current batch
   SingleProcess alone_;

@@ -228,7 +228,7 @@ std::string weight_name(std::size_t layer) { return "layers." + std::to_string(l
 std::string bias_name(std::size_t layer) { return "layers." + std::to_string(layer) + ".bias"; }
 
 template <typename T>
-std::string serialize_model(const Model<T>& model, const ModelDescription& description) {
+SafeTensors model_tensors(const Model<T>& model, const ModelDescription& description) {
   SafeTensors st;
   st.metadata["format"] = "pt";  // the tensors follow PyTorch's layout and names
   st.metadata["mlp"] = describe(description).dump();
@@ -243,7 +243,12 @@ std::string serialize_model(const Model<T>& model, const ModelDescription& descr
       add_tensor(st, norm_name(i, "running_var"), {out}, model.running_var(i));
     }
   }
-  return serialize_safetensors(st);
+  return st;
+}
+
+template <typename T>
+std::string serialize_model(const Model<T>& model, const ModelDescription& description) {
+  return serialize_safetensors(model_tensors(model, description));
 }
 
 template <typename T>
@@ -295,7 +300,11 @@ ModelDescription description_from_bytes(std::string_view bytes, const std::strin
 
 template <typename T>
 LoadedModel<T> model_from_bytes(std::string_view bytes, const std::string& source) {
-  SafeTensors st = parse_safetensors(bytes, source);
+  return model_from_tensors<T>(parse_safetensors(bytes, source), source);
+}
+
+template <typename T>
+LoadedModel<T> model_from_tensors(const SafeTensors& st, const std::string& source) {
   ModelDescription d = description_of(st, source);
   Model<T> model(d.config);
   copy_weights(st, source, model);
@@ -308,6 +317,10 @@ template void save_model<float>(const std::string&, const Model<float>&, const M
 template void save_model<double>(const std::string&, const Model<double>&, const ModelDescription&);
 template LoadedModel<float> load_model<float>(const std::string&);
 template LoadedModel<double> load_model<double>(const std::string&);
+template SafeTensors model_tensors<float>(const Model<float>&, const ModelDescription&);
+template SafeTensors model_tensors<double>(const Model<double>&, const ModelDescription&);
+template LoadedModel<float> model_from_tensors<float>(const SafeTensors&, const std::string&);
+template LoadedModel<double> model_from_tensors<double>(const SafeTensors&, const std::string&);
 template LoadedModel<float> model_from_bytes<float>(std::string_view, const std::string&);
 template LoadedModel<double> model_from_bytes<double>(std::string_view, const std::string&);
 template void load_weights<float>(const std::string&, Model<float>&);

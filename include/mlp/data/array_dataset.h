@@ -17,6 +17,8 @@ class ArrayDataset : public Dataset<T> {
   std::size_t rows() const override { return features_.rows(); }
   std::size_t features() const override { return features_.cols(); }
   std::size_t targets() const override { return targets_.cols(); }
+  const data::Array& feature_array() const { return features_; }
+  const Matrix<T>& target_matrix() const { return targets_; }
   void gather(const std::size_t* rows, std::size_t n, T* x, T* y) const override {
     features_.copy_rows(rows, n, x);
     const std::size_t k = targets_.cols();

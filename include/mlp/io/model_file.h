@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "mlp/io/safetensors.h"
 #include "mlp/loss.h"
 #include "mlp/model.h"
 #include "mlp/preprocessor.h"
@@ -70,6 +71,14 @@ LoadedModel<T> load_model(const std::string& path);
 ModelDescription description_from_bytes(std::string_view bytes, const std::string& source);
 template <typename T>
 LoadedModel<T> model_from_bytes(std::string_view bytes, const std::string& source);
+
+// The same as tensors, for a file that holds a model and more (a checkpoint): model_tensors is
+// what serialize_model writes; model_from_tensors reads the model out of a parsed file, ignoring
+// tensors that are not the model's.
+template <typename T>
+SafeTensors model_tensors(const Model<T>& model, const ModelDescription& description);
+template <typename T>
+LoadedModel<T> model_from_tensors(const SafeTensors& tensors, const std::string& source);
 
 // Whether the file at `path` holds an mlp model description; reads only its header.
 bool is_mlp_model(const std::string& path);
