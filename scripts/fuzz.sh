@@ -10,7 +10,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 artifacts=$build/fuzz-artifacts
 mkdir -p "$artifacts"
 status=0
-for name in csv npy idx safetensors model onnx; do
+for name in csv npy idx safetensors model checkpoint onnx; do
   if [[ ! -x "$build/fuzz/fuzz_$name" ]]; then
     echo "fuzz_$name: not built (no ONNX support in this build)"
     continue

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "mlp/error.h"
+#include "mlp/escape.h"
 #include "mlp/io/safetensors.h"
 #include "mlp/random.h"
 
@@ -182,7 +183,7 @@ Checkpoint<T> checkpoint_from_bytes(std::string_view bytes, const std::string& s
     check.set_state(s.shuffle_rng);
     check.set_state(s.dropout_rng);
   } catch (const std::exception& e) {  // nlohmann's type and range errors, ours above, Random's
-    throw Error(source + ": not a valid checkpoint: " + e.what());
+    throw Error(source + ": not a valid checkpoint: " + escape_for_message(e.what(), std::string_view::npos));
   }
   return c;
 }
