@@ -38,6 +38,9 @@ class DataParallel {
   // process throws (throw_if_any_failed), and `failure` is cleared.
   double reduce(std::exception_ptr& failure);
 
+  // Global steps taken so far (a resumed fit's), which deterministic dropout seeds depend on.
+  void set_steps(std::uint64_t steps) { step_ = steps; }
+
   // The time spent waiting in reduce() since the last call.
   double take_wait_seconds() {
     double s = wait_seconds_;

@@ -373,9 +373,10 @@ std::vector<EpochStats> Trainer<T>::fit_split(const Dataset<T>& train, const Dat
     stopped_early_ = r.finished;
     epoch_rng_ = r.shuffle_rng;
     rng_.set_state(r.shuffle_rng);
-    // Data-parallel, each process's dropout stream starts afresh (deterministic training seeds
-    // every micro-batch, so it resumes exactly).
+    // Data-parallel, each process's dropout stream starts afresh; deterministic training seeds
+    // every micro-batch by its global step, so it resumes exactly.
     if (!parallel_) model_.dropout_rng().set_state(r.dropout_rng);
+    if (parallel_) parallel_->set_steps(r.epochs_done * batches + r.batches_done);
     scheduler_.restore(r.scheduler);
     best_params_ = std::move(r.best_params);
     best_buffers_ = std::move(r.best_buffers);

@@ -186,6 +186,25 @@ TEST(Distributed, DeterministicGivesTheSameBytesOnOneTwoAndFourProcesses) {
   EXPECT_FALSE(tensors_of(mlp_test::read_text(dir / "plain.st")).second == tensors[0].second);
 }
 
+TEST(Distributed, DeterministicResumesToTheSameBytesOnTwoProcessesOrOne) {
+  REQUIRE_MPI();
+  ScratchDir dir;
+  mlp_test::write_file(dir / "train.csv", table(203, true, 4));
+  const std::string common = " --deterministic --micro-batches 4 --batch-size 16 --hidden 32,16 --dropout 0.2"
+                             " --optimizer adam --val-split 0.2 --threads 1 -q --early-stopping 0";
+  const std::string data = "train " + q(dir / "train.csv") + common;
+  ASSERT_EQ(mlp_on(2, data + " --epochs 4 -o " + q(dir / "whole.st")).status, 0);
+  // Two epochs written by process 0 as a checkpoint, then two more, on two processes or on one.
+  CommandResult r = mlp_on(2, data + " --epochs 2 -o " + q(dir / "half.st") + " --checkpoint " + q(dir / "ck.st"));
+  ASSERT_EQ(r.status, 0) << r.err;
+  for (int np : {2, 1}) {
+    const std::string model = dir / ("resumed" + std::to_string(np) + ".st");
+    r = mlp_on(np, data + " --epochs 4 -o " + q(model) + " --checkpoint " + q(dir / "ck2.st") + " --resume " + q(dir / "ck.st"));
+    ASSERT_EQ(r.status, 0) << np << " processes: " << r.err;
+    EXPECT_TRUE(tensors_of(mlp_test::read_text(model)) == tensors_of(mlp_test::read_text(dir / "whole.st"))) << np << " processes";
+  }
+}
+
 TEST(Distributed, DeterministicRefusesThreeProcessesInOneLine) {
   REQUIRE_MPI();
   ScratchDir dir;
