@@ -606,6 +606,8 @@ struct PipelineFit {
   // Pipeline::fit_more on the model `current` of p: trains a copy, which replaces it on success.
   static void more(Pipeline& p, const Model<T>& current, const data::Frame& x, const data::Targets& y,
                    const PipelineOptions& o, bool* training) {
+    if (!o.checkpoint.empty())
+      throw InvalidArgument("fit_more writes no checkpoints (fit does; resume continues one)");
     if (y.rows() != x.rows())
       throw ShapeError(y.source + ": " + std::to_string(y.rows()) + " labels for " + std::to_string(x.rows()) + " rows of " + x.source);
     const io::ModelDescription& d = p.d_;
