@@ -132,14 +132,16 @@ void fit_target_scaling(const std::vector<double>& y, std::size_t cols, std::vec
   }
 }
 
-// The targets of the rows `kept`, standardized when offset is given, as a matrix of T.
+// The targets of `rows` rows, those listed in `kept` (all when it is empty), standardized when
+// offset is given, as a matrix of T.
 template <typename T>
-Matrix<T> target_matrix(const std::vector<double>& values, std::size_t cols, const std::vector<std::size_t>& kept,
-                        const std::vector<double>& offset, const std::vector<double>& scale) {
-  Matrix<T> m(kept.size(), cols);
-  for (std::size_t i = 0; i < kept.size(); ++i)
+Matrix<T> target_matrix(const std::vector<double>& values, std::size_t cols, std::size_t rows,
+                        const std::vector<std::size_t>& kept, const std::vector<double>& offset,
+                        const std::vector<double>& scale) {
+  Matrix<T> m(rows, cols);
+  for (std::size_t i = 0; i < rows; ++i)
     for (std::size_t k = 0; k < cols; ++k) {
-      const double v = values[kept[i] * cols + k];
+      const double v = values[(kept.empty() ? i : kept[i]) * cols + k];
       m(i, k) = static_cast<T>(offset.empty() ? v : (v - offset[k]) / scale[k]);
     }
   return m;
@@ -164,7 +166,9 @@ template <typename T>
 struct PreparedData {
   data::Array storage;
   const data::Array* encoded = nullptr;
-  std::vector<std::size_t> kept;  // the frame's rows that are in the data (all unless dropped)
+  // The frame's rows that are in the data when some were dropped; empty when all are (a
+  // million-row file need not keep a million indices).
+  std::vector<std::size_t> kept;
   PreprocessReport report;
   std::unique_ptr<data::ArrayDataset<T>> raw;
   std::unique_ptr<ScaledDataset<T>> scaled;
@@ -172,6 +176,8 @@ struct PreparedData {
   // `width`: the features the network expects (0: whatever the data has).
   PreparedData(const Preprocessor& p, const data::Frame& x, bool drop, std::size_t width = 0) : scaler_(p.scaler) {
     encoded = &p.encode(x, storage, report, kept, drop);
+    if (kept.size() == x.rows()) std::vector<std::size_t>().swap(kept);
+    rows_ = kept.empty() ? x.rows() : kept.size();
     if (width && encoded->cols() != width)
       throw ShapeError(x.source + ": " + std::to_string(encoded->cols()) + " features per row, the model expects " +
                        std::to_string(width));
@@ -194,14 +200,17 @@ struct PreparedData {
   // scale when given); empty for none.
   void set_targets(const std::vector<double>& targets, std::size_t cols, const std::vector<double>& offset,
                    const std::vector<double>& scale) {
-    Matrix<T> y = targets.empty() ? Matrix<T>(kept.size(), 0) : target_matrix<T>(targets, cols, kept, offset, scale);
+    Matrix<T> y = targets.empty() ? Matrix<T>(rows_, 0) : target_matrix<T>(targets, cols, rows_, kept, offset, scale);
     scaled.reset();
     raw = std::make_unique<data::ArrayDataset<T>>(*encoded, std::move(y));
     scaled = std::make_unique<ScaledDataset<T>>(*raw, scaler_);
   }
 
+  std::size_t rows() const { return rows_; }  // in the data: the frame's, less any dropped
+
  private:
   const Scaler& scaler_;
+  std::size_t rows_ = 0;
 };
 
 // The model's raw outputs for every row of x (rows, outputs), through a Predictor.
@@ -471,7 +480,7 @@ struct PipelineFit {
                               task.reason + "); ask for the classification task to classify");
       outputs = y.cols;
     }
-    const std::vector<double> targets = targets_of(d, y);
+    std::vector<double> targets = targets_of(d, y);
     const std::size_t target_cols = task.classification ? 1 : y.cols;
 
     // Preprocessing learned from the training rows; regression targets standardized.
@@ -479,10 +488,11 @@ struct PipelineFit {
     d.preprocessor = Preprocessor::fit<T>(x, o.scale, o.missing);
     PreparedData<T> train(d.preprocessor, x, drop);
     if (!task.classification && o.standardize_targets.value_or(o.scale != ScaleKind::none))
-      fit_target_scaling(train.kept.size() == x.rows() ? targets : select_rows(targets, target_cols, train.kept),
+      fit_target_scaling(train.kept.empty() ? targets : select_rows(targets, target_cols, train.kept),
                          target_cols, d.target_offset, d.target_scale);
     train.set_targets(targets, target_cols, d.target_offset, d.target_scale);
-    const double val_split = validation_split(o, val_x != nullptr, task.classification, train.kept.size());
+    std::vector<double>().swap(targets);  // in the matrix now: a large file's memory goes to training
+    const double val_split = validation_split(o, val_x != nullptr, task.classification, train.rows());
     std::unique_ptr<PreparedData<T>> val;
     if (val_x) val = validation_data(d, *val_x, *val_y, target_cols, train.scaled->features());
     const std::size_t features = train.scaled->features();
@@ -562,7 +572,7 @@ struct PipelineFit {
     const std::size_t target_cols = d.classification ? 1 : y.cols;
     PreparedData<T> train(d.preprocessor, x, d.preprocessor.missing == MissingPolicy::drop, c.model.inputs());
     train.set_targets(targets_of(d, y), target_cols, d.target_offset, d.target_scale);
-    const double val_split = validation_split(o, val_x != nullptr, d.classification, train.kept.size());
+    const double val_split = validation_split(o, val_x != nullptr, d.classification, train.rows());
     std::unique_ptr<PreparedData<T>> val;
     if (val_x) val = validation_data(d, *val_x, *val_y, target_cols, c.model.inputs());
     // The data: the same rows, features and values as the checkpoint's.

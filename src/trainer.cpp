@@ -8,6 +8,7 @@
 #include <cmath>
 #include <iterator>
 #include <limits>
+#include <numeric>
 #include <span>
 #include <string>
 
@@ -395,7 +396,10 @@ std::vector<EpochStats> Trainer<T>::fit_split(const Dataset<T>& train, const Dat
       epoch_lr_ = optimizer_->lr();
       loss_sum_ = epoch_seconds_ = 0;
     }
-    if (options_.shuffle) order = rng_.permutation(n);
+    if (options_.shuffle) {  // rng_.permutation(n), in place
+      std::iota(order.begin(), order.end(), std::size_t{0});
+      rng_.shuffle(order);
+    }
     double total = loss_sum_;
     for (std::size_t b = batches_done_, i = b * bs; i < n; i += bs, ++b) {
       batch_index_ = b + 1;
