@@ -11,7 +11,10 @@
 #include <cstring>
 #include <exception>
 #include <memory>
+#include <new>
 #include <thread>
+
+#include <sys/mman.h>
 
 #include "csv_number.h"
 
@@ -41,6 +44,27 @@ struct Role {
   int target = -1;   // position among the target columns, or -1
 };
 
+// Rows of one piece, in memory mapped for it alone, so that freeing a block gives its memory back
+// to the system at once (malloc may keep freed blocks for reuse): the matrix they are copied
+// into grows as they go.
+template <typename T>
+class Block {
+ public:
+  explicit Block(std::size_t elements) : bytes_(elements * sizeof(T)) {
+    void* p = ::mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) throw std::bad_alloc();
+    data_ = static_cast<T*>(p);
+  }
+  Block(const Block&) = delete;
+  Block& operator=(const Block&) = delete;
+  ~Block() { ::munmap(data_, bytes_); }
+  T* get() const { return data_; }
+
+ private:
+  std::size_t bytes_;
+  T* data_;
+};
+
 template <typename T>
 struct Piece {
   const char* begin;
@@ -48,7 +72,7 @@ struct Piece {
   bool ok = true;
   std::size_t lines = 0;  // line ends consumed
   std::size_t rows = 0;
-  std::vector<std::unique_ptr<T[]>> blocks;
+  std::vector<std::unique_ptr<Block<T>>> blocks;
   std::vector<double> targets;
   bool regular = true;           // row r on the piece's line r
   std::vector<std::size_t> row_lines;  // when not regular: each row's line index in the piece
@@ -86,8 +110,8 @@ class PieceParser {
         continue;
       }
       // A record.
-      if (piece.rows % block_rows_ == 0) piece.blocks.emplace_back(new T[block_rows_ * features_]);
-      row = piece.blocks.back().get() + (piece.rows % block_rows_) * features_;
+      if (piece.rows % block_rows_ == 0) piece.blocks.push_back(std::make_unique<Block<T>>(block_rows_ * features_));
+      row = piece.blocks.back()->get() + (piece.rows % block_rows_) * features_;
       double* target = nullptr;
       if (targets_) {
         piece.targets.resize(piece.targets.size() + targets_);
@@ -237,7 +261,7 @@ std::optional<CsvNumbers> read_as(const io::FileBytes& file, const CsvHead& head
     const std::size_t block_rows = std::max<std::size_t>(1, kBlockBytes / std::max<std::size_t>(1, width * sizeof(T)));
     for (std::size_t b = 0; b < piece.blocks.size(); ++b) {
       const std::size_t n = std::min(block_rows, piece.rows - b * block_rows);
-      std::memcpy(dest, piece.blocks[b].get(), n * width * sizeof(T));
+      std::memcpy(dest, piece.blocks[b]->get(), n * width * sizeof(T));
       dest += n * width;
       piece.blocks[b].reset();
     }
