@@ -12,7 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "mlp/data/memory.h"
 #include "mlp/data/npy.h"
+#include "mlp/pipeline.h"
 #include "mlp/format.h"
 #include "golden.h"
 #include "temp_files.h"
@@ -340,3 +342,38 @@ TEST(DataArray, TypedValues) {
 }
 
 }  // namespace
+
+// A mapped .npy file is viewed, not copied, keeps its mapping alive, and trains exactly as the
+// same bytes copied into memory (the reader before mapping).
+TEST(DataNpyMapped, TrainsAsTheCopiedArray) {
+  constexpr std::size_t rows = 120, cols = 3;
+  std::vector<float> x(rows * cols);
+  std::vector<double> y(rows);
+  for (std::size_t r = 0; r < rows; ++r) {
+    for (std::size_t c = 0; c < cols; ++c) x[r * cols + c] = static_cast<float>((r * 7 + c * 13) % 17) / 4.0f - 2.0f;
+    y[r] = x[r * cols] + x[r * cols + 1] > 0 ? 1 : 0;
+  }
+  const std::string path = temp_path("mapped.npy");
+  mlp::data::write_npy(path, x.data(), rows, cols);
+  const Array mapped = mlp::data::read_npy(path);  // its mapping's only owner
+  const Array copied = mlp::data::parse_npy(slurp(path), path);
+  ASSERT_TRUE(mapped.is_view());
+  ASSERT_FALSE(copied.is_view());
+  ASSERT_EQ(std::memcmp(mapped.bytes(), x.data(), x.size() * sizeof(float)), 0);
+
+  mlp::PipelineOptions o;
+  o.epochs = 5;
+  o.hidden = std::vector<std::size_t>{8};
+  const auto fit = [&](const Array& a) {
+    return mlp::Pipeline::fit(mlp::data::array_frame(a), mlp::data::number_targets(y, 1), o);
+  };
+  const mlp::Pipeline from_map = fit(mapped), from_copy = fit(copied);
+  const mlp::Predictions p = from_map.predict(mlp::data::array_frame(mapped));
+  const mlp::Predictions q = from_copy.predict(mlp::data::array_frame(copied));
+  EXPECT_EQ(p.values, q.values);
+  const auto weights = [](const mlp::Pipeline& m) {
+    const mlp::Matrix<double> w = m.weight(0);
+    return std::vector<double>(w.data(), w.data() + w.rows() * w.cols());
+  };
+  EXPECT_EQ(weights(from_map), weights(from_copy));
+}

@@ -25,7 +25,6 @@ using detail::is_blank;
 using detail::Number;
 using detail::parse_number;
 
-constexpr std::size_t kPieceBytes = std::size_t{32} << 20;  // a file is split into pieces of about this
 constexpr std::size_t kMaxPieces = 64;
 constexpr std::size_t kBlockBytes = std::size_t{4} << 20;    // rows are collected in blocks of this
 constexpr std::size_t kReleaseBytes = std::size_t{8} << 20;  // parsed file pages go back this often
@@ -184,9 +183,9 @@ class PieceParser {
 };
 
 // Piece boundaries: just after the first line feed at or after each equal share of [begin, end).
-std::vector<const char*> split(const char* begin, const char* end) {
+std::vector<const char*> split(const char* begin, const char* end, std::size_t piece_bytes) {
   const std::size_t size = static_cast<std::size_t>(end - begin);
-  const std::size_t pieces = std::clamp<std::size_t>(size / kPieceBytes, 1, kMaxPieces);
+  const std::size_t pieces = std::clamp<std::size_t>(size / std::max<std::size_t>(piece_bytes, 1), 1, kMaxPieces);
   std::vector<const char*> bounds{begin};
   for (std::size_t k = 1; k < pieces; ++k) {
     const char* at = std::max(begin + size / pieces * k, bounds.back());
@@ -205,11 +204,11 @@ void keep_first(CellRef& first, const CellRef& other) {
 
 template <typename T>
 std::optional<CsvNumbers> read_as(const io::FileBytes& file, const CsvHead& head, const std::vector<std::size_t>& features,
-                                  const std::vector<std::size_t>& targets) {
+                                  const std::vector<std::size_t>& targets, std::size_t piece_bytes) {
   std::vector<Role> roles(head.table.cols());
   for (std::size_t k = 0; k < features.size(); ++k) roles[features[k]].feature = static_cast<int>(k);
   for (std::size_t k = 0; k < targets.size(); ++k) roles[targets[k]].target = static_cast<int>(k);
-  const std::vector<const char*> bounds = split(file.data() + head.offset, file.data() + file.size());
+  const std::vector<const char*> bounds = split(file.data() + head.offset, file.data() + file.size(), piece_bytes);
   std::vector<Piece<T>> pieces(bounds.size() - 1);
   for (std::size_t k = 0; k < pieces.size(); ++k) pieces[k].begin = bounds[k], pieces[k].end = bounds[k + 1];
 
@@ -290,10 +289,11 @@ std::optional<CsvNumbers> read_as(const io::FileBytes& file, const CsvHead& head
 
 std::optional<CsvNumbers> read_csv_numbers(const io::FileBytes& file, const CsvHead& head,
                                            const std::vector<std::size_t>& features,
-                                           const std::vector<std::size_t>& targets, DType dtype) {
-  if (dtype == DType::f64) return read_as<double>(file, head, features, targets);
+                                           const std::vector<std::size_t>& targets, DType dtype,
+                                           std::size_t piece_bytes) {
+  if (dtype == DType::f64) return read_as<double>(file, head, features, targets, piece_bytes);
   if (dtype != DType::f32) throw InvalidArgument(std::string("read_csv_numbers: float32 or float64, not ") + dtype_name(dtype));
-  return read_as<float>(file, head, features, targets);
+  return read_as<float>(file, head, features, targets, piece_bytes);
 }
 
 }  // namespace mlp::data

@@ -35,11 +35,14 @@ struct CsvNumbers {
 // `targets` columns (indices into head.table) all hold numbers or missing values; `dtype` is
 // DType::f32 or DType::f64. Returns nothing when some cell or record is outside that case; the
 // caller then reads the file with parse_csv, which gives the same values, or the error.
-// Files of 32 MiB and more are split into pieces of records read by up to
-// std::thread::hardware_concurrency() threads; how a file is split depends only on its size, so
-// the column sums (added piece by piece) do not depend on the machine.
+// The records are split into pieces of about `piece_bytes` (at most 64 pieces), each starting
+// after a line feed, read by up to std::thread::hardware_concurrency() threads; how a file is
+// split depends only on its size, so the column sums (added piece by piece, in file order) do not
+// depend on the machine; a file of one piece sums exactly as parse_csv does.
+constexpr std::size_t kCsvPieceBytes = std::size_t{32} << 20;
 std::optional<CsvNumbers> read_csv_numbers(const io::FileBytes& file, const CsvHead& head,
                                            const std::vector<std::size_t>& features,
-                                           const std::vector<std::size_t>& targets, DType dtype);
+                                           const std::vector<std::size_t>& targets, DType dtype,
+                                           std::size_t piece_bytes = kCsvPieceBytes);
 
 }  // namespace mlp::data
