@@ -1,5 +1,5 @@
-// CSV reader: the whole file in memory, a byte-class state machine per record, from_chars for
-// numbers, written to one row-major buffer (the layout callers copy feature rows from). A column
+// CSV reader: the whole file in memory, a byte-class state machine per record, fast_float (or
+// std::from_chars) for numbers (csv_number.h), written to one row-major buffer (the layout callers copy feature rows from). A column
 // that turns out to be text late gets its earlier cells from one more pass over those rows.
 #include "mlp/data/csv.h"
 

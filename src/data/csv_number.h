@@ -10,6 +10,10 @@
 
 #include "mlp/data/csv.h"
 
+#ifdef MLP_USE_FAST_FLOAT
+#include <fast_float/fast_float.h>
+#endif
+
 namespace mlp::data::detail {
 
 inline bool is_blank(char c) { return c == ' ' || c == '\t'; }
@@ -48,7 +52,11 @@ inline Number parse_number(std::string_view cell, double& value) {
     ++b;
     if (b == e || *b == '-' || *b == '+') return Number::kNotNumber;
   }
+#ifdef MLP_USE_FAST_FLOAT
+  auto [ptr, ec] = fast_float::from_chars(b, e, value);  // the same grammar, measured faster
+#else
   auto [ptr, ec] = std::from_chars(b, e, value, std::chars_format::general);
+#endif
   if (ptr != e || e[-1] == ')') return Number::kNotNumber;  // float() rejects "nan(...)"
   if (ec == std::errc::result_out_of_range) {
     // from_chars leaves value unset; strtod gives ±HUGE_VAL on overflow and 0 or a denormal on
