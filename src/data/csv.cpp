@@ -1,6 +1,7 @@
 // CSV reader: the whole file in memory, a byte-class state machine per record, fast_float (or
-// std::from_chars) for numbers (csv_number.h), written to one row-major buffer (the layout callers copy feature rows from). A column
-// that turns out to be text late gets its earlier cells from one more pass over those rows.
+// std::from_chars) for numbers (csv_number.h), written to one row-major buffer (the layout
+// callers copy feature rows from). A column that turns out to be text late gets its earlier cells
+// from one more pass over those rows. The all-numeric case has a faster reader: csv_numbers.cpp.
 #include "mlp/data/csv.h"
 
 #include <algorithm>
