@@ -45,7 +45,10 @@ Converted convert_to_npy(const std::string& path, LoadOptions options, const std
     features = float_array(f.array.to_vector<float>(), f.rows(), f.array.cols());
   }
   const Array labels = Array::view(DType::f64, y.rows(), y.cols, y.values.data());
-  io::write_files_atomic<DataError>({{features_path, npy_bytes(features)}, {labels_path, npy_bytes(labels)}});
+  std::vector<std::pair<std::string, std::string>> files;  // moved in: an initializer list would copy them
+  files.emplace_back(features_path, npy_bytes(features));
+  files.emplace_back(labels_path, npy_bytes(labels));
+  io::write_files_atomic<DataError>(files);
   return {f.rows(), features.cols(), y.cols};
 }
 
