@@ -13,5 +13,6 @@ void add_eval_command(CLI::App& app);
 void add_info_command(CLI::App& app);
 void add_export_command(CLI::App& app);
 void add_import_command(CLI::App& app);
+void add_convert_command(CLI::App& app);
 
 }  // namespace mlp::cli

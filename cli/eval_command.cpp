@@ -26,6 +26,7 @@ void run(const EvalArgs& a) {
   data::LoadOptions load = load_options(a.data, true);
   for (const std::string& name : d.target_names)  // the model's own label columns, by name
     load.default_target += (load.default_target.empty() ? "" : ",") + name;
+  load.csv_features = model.precision() == Precision::f64 ? data::DType::f64 : data::DType::f32;  // a CSV's numbers
   const data::Loaded in = data::load(a.data.path, load);
   const EvaluationReport r = model.evaluate(in.features, in.targets);
   for (const std::string& line : r.preprocessing.lines()) std::fprintf(stderr, "%s: %s\n", a.data.path.c_str(), line.c_str());

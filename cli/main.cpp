@@ -85,6 +85,7 @@ int main(int argc, char** argv) {
   mlp::cli::add_info_command(app);
   mlp::cli::add_export_command(app);
   mlp::cli::add_import_command(app);
+  mlp::cli::add_convert_command(app);
   mlp::cli::add_demo_command(app);
   mlp::cli::add_activation_command(app);
   mlp::cli::install_interrupt_handler();

@@ -78,12 +78,16 @@ void prepare(TrainArgs& a, bool first, std::unique_ptr<data::Loaded>& train, std
   o.init = parse_init(a.init);
   o.precision = parse_precision(a.dtype);
 
-  train = std::make_unique<data::Loaded>(data::load(a.data.path, load_options(a.data, true)));
+  data::LoadOptions load = load_options(a.data, true);
+  load.csv_features = o.precision == Precision::f64 ? data::DType::f64 : data::DType::f32;  // a CSV's numbers
+  train = std::make_unique<data::Loaded>(data::load(a.data.path, load));
   if (!a.val.empty()) {
     DataFlags vf = a.data;
     vf.path = a.val;
     vf.labels = a.val_labels;
-    val = std::make_unique<data::Loaded>(data::load(a.val, load_options(vf, true)));
+    data::LoadOptions val_load = load_options(vf, true);
+    val_load.csv_features = load.csv_features;
+    val = std::make_unique<data::Loaded>(data::load(a.val, val_load));
   }
 }
 

@@ -8,7 +8,7 @@
 set -euo pipefail
 
 packages=(g++ make cmake pkg-config libopenblas-dev libdnnl-dev ocl-icd-opencl-dev libcli11-dev nlohmann-json3-dev zlib1g-dev
-          libgtest-dev libbenchmark-dev dataset-fashion-mnist libopenmpi-dev openmpi-bin
+          libgtest-dev libbenchmark-dev dataset-fashion-mnist libopenmpi-dev openmpi-bin libfast-float-dev
           python3-dev pybind11-dev python3-numpy python3-sklearn python3-pytest python3-pandas
           libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx python3-torch clang
           libfuzzer-14-dev)  # make fuzz: libFuzzer for clang 14

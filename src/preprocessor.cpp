@@ -21,14 +21,34 @@ constexpr NameEntry<MissingPolicy> kMissingPolicies[] = {
     {"error", MissingPolicy::error},
 };
 
-bool missing_at(const data::CsvColumn& c, const data::CsvTable& t, std::size_t col, std::size_t r) {
-  return c.numeric ? std::isnan(t.value(r, col)) : c.text[r].empty();
+// A table's numeric cells: in table.values, or, for a table read by read_csv_numbers, in the
+// frame's array (its feature columns only).
+class Cells {
+ public:
+  explicit Cells(const data::Frame& f) : f_(f) {
+    if (!f.numbers_in_array()) return;
+    place_.assign(f.table.cols(), kUnread);
+    for (std::size_t k = 0; k < f.columns.size(); ++k) place_[f.columns[k]] = k;
+  }
+  bool readable(std::size_t col) const { return place_.empty() || place_[col] != kUnread; }
+  double value(std::size_t r, std::size_t col) const {
+    return place_.empty() ? f_.table.value(r, col) : f_.array.at(r, place_[col]);
+  }
+
+ private:
+  static constexpr std::size_t kUnread = static_cast<std::size_t>(-1);
+  const data::Frame& f_;
+  std::vector<std::size_t> place_;  // each table column's column in the array, or kUnread
+};
+
+bool missing_at(const data::CsvColumn& c, const Cells& cells, std::size_t col, std::size_t r) {
+  return c.numeric ? std::isnan(cells.value(r, col)) : c.text[r].empty();
 }
 
 // A categorical cell's text: as written for a text column; a number (a column that holds only
 // numbers in this file) as "3" or "2.5".
-std::string category_at(const data::CsvColumn& c, const data::CsvTable& t, std::size_t col, std::size_t r) {
-  return c.numeric ? format_label(t.value(r, col)) : c.text[r];
+std::string category_at(const data::CsvColumn& c, const Cells& cells, std::size_t col, std::size_t r) {
+  return c.numeric ? format_label(cells.value(r, col)) : c.text[r];
 }
 
 std::string join_names(const std::vector<ColumnEncoding>& columns) {
@@ -108,11 +128,7 @@ Preprocessor Preprocessor::fit(const data::Frame& frame, ScaleKind scale, Missin
       ColumnEncoding e;
       e.name = c.name;
       if (c.numeric) {
-        double sum = 0;
-        std::size_t n = 0;
-        for (std::size_t r = 0; r < t.rows; ++r)
-          if (double v = t.value(r, col); !std::isnan(v)) sum += v, ++n;
-        e.fill = sum / static_cast<double>(n);
+        e.fill = c.sum / static_cast<double>(c.counted);
       } else {
         std::map<std::string, std::size_t> counts;
         for (const std::string& cell : c.text)
@@ -156,6 +172,10 @@ const data::Array& Preprocessor::encode(const data::Frame& frame, data::Array& s
   const data::CsvTable& t = frame.table;
   if (columns.empty()) {  // a model without named columns: the frame's, as numbers
     data::check_finite(t, frame.columns);
+    if (frame.numbers_in_array()) {
+      for (std::size_t r = 0; r < t.rows; ++r) kept.push_back(r);
+      return frame.array;
+    }
     std::vector<double> values = data::numeric_matrix<double>(t, frame.columns);
     storage = data::Array(data::DType::f64, t.rows, frame.columns.size());
     std::memcpy(storage.bytes(), values.data(), values.size() * sizeof(double));
@@ -180,18 +200,20 @@ const data::Array& Preprocessor::encode(const data::Frame& frame, data::Array& s
                             join_names(columns) + ")");
     where.push_back(t.find_column(e.name));  // throws for a name two columns share
   }
+  const Cells cells(frame);
+  for (std::size_t col : where)
+    if (!cells.readable(col))
+      throw data::DataError(frame.source + ": column '" + escape_for_message(t.columns[col].name) +
+                            "', one of the model's features, is not among the columns read (--ignore)");
   for (std::size_t r = 0; r < t.rows; ++r) {
     bool complete = true;
-    for (std::size_t i = 0; i < columns.size() && drop; ++i) complete &= !missing_at(t.columns[where[i]], t, where[i], r);
+    for (std::size_t i = 0; i < columns.size() && drop; ++i) complete &= !missing_at(t.columns[where[i]], cells, where[i], r);
     if (complete) kept.push_back(r);
   }
   report.dropped_rows = t.rows - kept.size();
   if (kept.empty()) throw data::DataError(frame.source + ": every row has a missing value; nothing left to train on");
 
-  const std::size_t w = width(frame);
-  storage = data::Array(data::DType::f64, kept.size(), w);
-  double* out = storage.values<double>().data();
-  std::size_t offset = 0;
+  bool as_read = frame.numbers_in_array() && where == frame.columns;  // the frame's array is the encoding
   for (std::size_t i = 0; i < columns.size(); ++i) {
     const ColumnEncoding& e = columns[i];
     const data::CsvColumn& c = t.columns[where[i]];
@@ -202,17 +224,28 @@ const data::Array& Preprocessor::encode(const data::Frame& frame, data::Array& s
                             "' held numbers in training)");
     if (!e.categorical() && c.first_non_finite.found())
       throw data::DataError(data::not_finite_message(frame.source, c.first_non_finite));
+    as_read &= !e.categorical() && c.missing == 0;
+  }
+  if (as_read) return frame.array;
+
+  const std::size_t w = width(frame);
+  storage = data::Array(data::DType::f64, kept.size(), w);
+  double* out = storage.values<double>().data();
+  std::size_t offset = 0;
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    const ColumnEncoding& e = columns[i];
+    const data::CsvColumn& c = t.columns[where[i]];
     std::size_t imputed = 0, unseen = 0;
     for (std::size_t k = 0; k < kept.size(); ++k) {
       const std::size_t r = kept[k];
       double* row = out + k * w + offset;
-      const bool gap = missing_at(c, t, where[i], r);
+      const bool gap = missing_at(c, cells, where[i], r);
       imputed += gap;
       if (!e.categorical()) {
-        row[0] = gap ? e.fill : t.value(r, where[i]);
+        row[0] = gap ? e.fill : cells.value(r, where[i]);
         continue;
       }
-      const std::string name = gap ? e.fill_category : category_at(c, t, where[i], r);
+      const std::string name = gap ? e.fill_category : category_at(c, cells, where[i], r);
       auto it = std::lower_bound(e.categories.begin(), e.categories.end(), name);
       for (std::size_t j = 0; j < e.width(); ++j) row[j] = 0;
       if (it != e.categories.end() && *it == name)

@@ -71,7 +71,7 @@ std::string error_of(const std::string& path) {
 const std::vector<std::uint8_t> kPixels{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 255};
 
 TEST(DataIdx, ImagesAreFlattenedAndStayBytes) {
-  Array a = mlp::data::read_idx(
+  const Array a = mlp::data::read_idx(
       write_plain("img.idx", idx_bytes<std::uint8_t>(0x08, {3, 2, 2}, kPixels)));
   EXPECT_EQ(a.describe(), "(3, 4) uint8");
   auto v = a.values<std::uint8_t>();
@@ -83,8 +83,8 @@ TEST(DataIdx, ImagesAreFlattenedAndStayBytes) {
 
 TEST(DataIdx, GzipGivesTheSameArray) {
   std::string content = idx_bytes<std::uint8_t>(0x08, {3, 2, 2}, kPixels);
-  Array plain = mlp::data::read_idx(write_plain("same.idx", content));
-  Array gz = mlp::data::read_idx(write_gz("same.idx.gz", content));
+  const Array plain = mlp::data::read_idx(write_plain("same.idx", content));
+  const Array gz = mlp::data::read_idx(write_gz("same.idx.gz", content));
   EXPECT_EQ(gz.describe(), plain.describe());
   EXPECT_EQ(std::memcmp(gz.bytes(), plain.bytes(), plain.byte_size()), 0);
 }
@@ -98,19 +98,19 @@ TEST(DataIdx, GzipIsFoundByMagicNotName) {
 
 TEST(DataIdx, LabelFileIsOneColumn) {
   const std::vector<std::uint8_t> labels{9, 0, 0, 3, 0, 2};
-  Array a = mlp::data::read_idx(write_gz("labels.gz", idx_bytes<std::uint8_t>(0x08, {6}, labels)));
+  const Array a = mlp::data::read_idx(write_gz("labels.gz", idx_bytes<std::uint8_t>(0x08, {6}, labels)));
   EXPECT_EQ(a.describe(), "(6, 1) uint8");
   EXPECT_EQ(a.to_vector<double>(), (std::vector<double>{9, 0, 0, 3, 0, 2}));
 }
 
 TEST(DataIdx, ElementTypesAreBigEndian) {
   const std::vector<float> f32{1.5f, -2.25f, 1e-8f, 3e38f};
-  Array a = mlp::data::read_idx(write_plain("f32.idx", idx_bytes<float>(0x0D, {2, 2}, f32)));
+  const Array a = mlp::data::read_idx(write_plain("f32.idx", idx_bytes<float>(0x0D, {2, 2}, f32)));
   EXPECT_EQ(a.describe(), "(2, 2) float32");
   EXPECT_EQ(a.to_vector<float>(), f32);
 
   const std::vector<double> f64{0.1, -1e300, 2.5};
-  Array b = mlp::data::read_idx(write_gz("f64.gz", idx_bytes<double>(0x0E, {3}, f64)));
+  const Array b = mlp::data::read_idx(write_gz("f64.gz", idx_bytes<double>(0x0E, {3}, f64)));
   EXPECT_EQ(b.describe(), "(3, 1) float64");
   EXPECT_EQ(b.to_vector<double>(), f64);
 
@@ -122,11 +122,11 @@ TEST(DataIdx, ElementTypesAreBigEndian) {
   EXPECT_EQ(std::vector<std::int32_t>(cv.begin(), cv.end()), i32);
 
   const std::vector<std::int16_t> i16{-300, 300};
-  Array d = mlp::data::read_idx(write_plain("i16.idx", idx_bytes<std::int16_t>(0x0B, {2}, i16)));
+  const Array d = mlp::data::read_idx(write_plain("i16.idx", idx_bytes<std::int16_t>(0x0B, {2}, i16)));
   EXPECT_EQ(d.to_vector<double>(), (std::vector<double>{-300, 300}));
 
   const std::vector<std::int8_t> i8{-128, 127};
-  Array e = mlp::data::read_idx(write_plain("i8.idx", idx_bytes<std::int8_t>(0x09, {2}, i8)));
+  const Array e = mlp::data::read_idx(write_plain("i8.idx", idx_bytes<std::int8_t>(0x09, {2}, i8)));
   EXPECT_EQ(e.describe(), "(2, 1) int8");
   EXPECT_EQ(e.to_vector<double>(), (std::vector<double>{-128, 127}));
 }
@@ -138,7 +138,7 @@ TEST(DataIdx, MnistSizedGzip) {
     for (std::size_t k = 0; k < 784; ++k)
       pixels[n * 784 + k] = static_cast<std::uint8_t>((n + 3 * k) % 256);
   }
-  Array a = mlp::data::read_idx(
+  const Array a = mlp::data::read_idx(
       write_gz("big.gz", idx_bytes<std::uint8_t>(0x08, {10000, 28, 28}, pixels)));
   ASSERT_EQ(a.describe(), "(10000, 784) uint8");
   EXPECT_EQ(std::memcmp(a.bytes(), pixels.data(), pixels.size()), 0);
@@ -149,7 +149,7 @@ TEST(DataIdx, MultiMemberGzip) {
   std::string content = idx_bytes<std::uint8_t>(0x08, {3, 2, 2}, kPixels);
   std::string first = slurp(write_gz("m1.gz", content.substr(0, 7)));
   std::string second = slurp(write_gz("m2.gz", content.substr(7)));
-  Array a = mlp::data::read_idx(write_plain("multi.gz", first + second));
+  const Array a = mlp::data::read_idx(write_plain("multi.gz", first + second));
   EXPECT_EQ(a.describe(), "(3, 4) uint8");
   EXPECT_EQ(a.at(2, 3), 255.0);
 }

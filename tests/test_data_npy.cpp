@@ -12,7 +12,9 @@
 #include <string>
 #include <vector>
 
+#include "mlp/data/memory.h"
 #include "mlp/data/npy.h"
+#include "mlp/pipeline.h"
 #include "mlp/format.h"
 #include "golden.h"
 #include "temp_files.h"
@@ -87,7 +89,7 @@ TEST(DataNpy, ReadsWhatNumpyWrote) {
     const std::string& name = line.key;
     const std::size_t rows = line.count(1), cols = line.count(2);
     SCOPED_TRACE(name);
-    Array a = mlp::data::read_npy(kFixtures + name);
+    const Array a = mlp::data::read_npy(kFixtures + name);
     EXPECT_EQ(mlp::data::dtype_name(a.dtype()), line.word(0));
     ASSERT_EQ(a.rows(), rows);
     ASSERT_EQ(a.cols(), cols);
@@ -98,8 +100,8 @@ TEST(DataNpy, ReadsWhatNumpyWrote) {
 }
 
 TEST(DataNpy, FortranOrderEqualsCOrder) {
-  Array c = mlp::data::read_npy(kFixtures + "f8_c.npy");
-  Array f = mlp::data::read_npy(kFixtures + "f8_fortran.npy");
+  const Array c = mlp::data::read_npy(kFixtures + "f8_c.npy");
+  const Array f = mlp::data::read_npy(kFixtures + "f8_fortran.npy");
   ASSERT_EQ(c.describe(), "(3, 4) float64");
   ASSERT_EQ(f.describe(), c.describe());
   EXPECT_EQ(std::memcmp(c.bytes(), f.bytes(), c.byte_size()), 0);
@@ -108,7 +110,7 @@ TEST(DataNpy, FortranOrderEqualsCOrder) {
 }
 
 TEST(DataNpy, OneDimensionalIsOneColumn) {
-  Array a = mlp::data::read_npy(kFixtures + "f4_1d.npy");
+  const Array a = mlp::data::read_npy(kFixtures + "f4_1d.npy");
   EXPECT_EQ(a.describe(), "(4, 1) float32");
   EXPECT_EQ(a.to_vector<double>(), (std::vector<double>{0.5, -1.0, 2.0, 7.0}));
 }
@@ -138,7 +140,7 @@ TEST(DataNpy, RoundTripEveryDType) {
     }
     std::string path = temp_path("round.npy");
     mlp::data::write_npy(path, a);
-    Array b = mlp::data::read_npy(path);
+    const Array b = mlp::data::read_npy(path);
     EXPECT_EQ(b.dtype(), t);
     EXPECT_EQ(b.describe(), a.describe());
     ASSERT_EQ(b.byte_size(), a.byte_size());
@@ -188,15 +190,15 @@ TEST(DataNpy, HeaderSpellings) {
            "{'descr': '=f4',\n 'fortran_order': False,\t'shape': [2, 3]}",
        }) {
     SCOPED_TRACE(header);
-    Array a = mlp::data::read_npy(write("h.npy", npy_bytes(header, raw(v))));
+    const Array a = mlp::data::read_npy(write("h.npy", npy_bytes(header, raw(v))));
     EXPECT_EQ(a.describe(), "(2, 3) float32");
     EXPECT_EQ(a.to_vector<float>(), v);
   }
-  Array one = mlp::data::read_npy(write(
+  const Array one = mlp::data::read_npy(write(
       "h1.npy", npy_bytes("{'descr': '<f4', 'fortran_order': True, 'shape': (6,), }", raw(v))));
   EXPECT_EQ(one.describe(), "(6, 1) float32");
   EXPECT_EQ(one.to_vector<float>(), v);
-  Array empty = mlp::data::read_npy(write(
+  const Array empty = mlp::data::read_npy(write(
       "h0.npy", npy_bytes("{'descr': '<f8', 'fortran_order': False, 'shape': (0, 5), }", "")));
   EXPECT_EQ(empty.describe(), "(0, 5) float64");
 }
@@ -204,11 +206,11 @@ TEST(DataNpy, HeaderSpellings) {
 TEST(DataNpy, FortranOrderOfEveryWidth) {
   // Column-major bytes of [[1, 2, 3], [4, 5, 6]] are 1 4 2 5 3 6.
   const std::vector<std::int16_t> i2{1, 4, 2, 5, 3, 6};
-  Array a = mlp::data::read_npy(write(
+  const Array a = mlp::data::read_npy(write(
       "fi2.npy", npy_bytes("{'descr': '<i2', 'fortran_order': True, 'shape': (2, 3), }", raw(i2))));
   EXPECT_EQ(a.to_vector<double>(), (std::vector<double>{1, 2, 3, 4, 5, 6}));
   const std::vector<std::int64_t> i8{1, 4, 2, 5, 3, 6};
-  Array b = mlp::data::read_npy(write(
+  const Array b = mlp::data::read_npy(write(
       "fi8.npy", npy_bytes("{'descr': '<i8', 'fortran_order': True, 'shape': (2, 3), }", raw(i8))));
   EXPECT_EQ(b.to_vector<float>(), (std::vector<float>{1, 2, 3, 4, 5, 6}));
   Array u1 = mlp::data::read_npy(kFixtures + "u1_fortran.npy");
@@ -306,7 +308,7 @@ TEST(DataNpy, MissingFile) {
 }
 
 TEST(DataArray, RowsConvertToFloatAndDouble) {
-  Array a = mlp::data::read_npy(kFixtures + "i2.npy");  // [[-32768, 0, 32767], [1, 2, 3]]
+  const Array a = mlp::data::read_npy(kFixtures + "i2.npy");  // [[-32768, 0, 32767], [1, 2, 3]]
   std::vector<float> f(3);
   a.copy_row(0, f.data());
   EXPECT_EQ(f, (std::vector<float>{-32768, 0, 32767}));
@@ -318,12 +320,12 @@ TEST(DataArray, RowsConvertToFloatAndDouble) {
   EXPECT_THROW(a.at(2, 0), mlp::ShapeError);
   EXPECT_THROW(a.copy_row(2, d.data()), mlp::ShapeError);
 
-  Array b = mlp::data::read_npy(kFixtures + "b1.npy");
+  const Array b = mlp::data::read_npy(kFixtures + "b1.npy");
   EXPECT_EQ(b.to_vector<float>(), (std::vector<float>{1, 0, 1, 0, 0, 1}));
 }
 
 TEST(DataArray, TypedValues) {
-  Array a = mlp::data::read_npy(kFixtures + "u1.npy");
+  const Array a = mlp::data::read_npy(kFixtures + "u1.npy");
   EXPECT_EQ(a.dtype(), DType::u8);
   auto v = a.values<std::uint8_t>();
   EXPECT_EQ(std::vector<int>(v.begin(), v.end()), (std::vector<int>{0, 0, 255, 1, 2, 3}));
@@ -340,3 +342,38 @@ TEST(DataArray, TypedValues) {
 }
 
 }  // namespace
+
+// A mapped .npy file is viewed, not copied, keeps its mapping alive, and trains exactly as the
+// same bytes copied into memory (the reader before mapping).
+TEST(DataNpyMapped, TrainsAsTheCopiedArray) {
+  constexpr std::size_t rows = 120, cols = 3;
+  std::vector<float> x(rows * cols);
+  std::vector<double> y(rows);
+  for (std::size_t r = 0; r < rows; ++r) {
+    for (std::size_t c = 0; c < cols; ++c) x[r * cols + c] = static_cast<float>((r * 7 + c * 13) % 17) / 4.0f - 2.0f;
+    y[r] = x[r * cols] + x[r * cols + 1] > 0 ? 1 : 0;
+  }
+  const std::string path = temp_path("mapped.npy");
+  mlp::data::write_npy(path, x.data(), rows, cols);
+  const Array mapped = mlp::data::read_npy(path);  // its mapping's only owner
+  const Array copied = mlp::data::parse_npy(slurp(path), path);
+  ASSERT_TRUE(mapped.is_view());
+  ASSERT_FALSE(copied.is_view());
+  ASSERT_EQ(std::memcmp(mapped.bytes(), x.data(), x.size() * sizeof(float)), 0);
+
+  mlp::PipelineOptions o;
+  o.epochs = 5;
+  o.hidden = std::vector<std::size_t>{8};
+  const auto fit = [&](const Array& a) {
+    return mlp::Pipeline::fit(mlp::data::array_frame(a), mlp::data::number_targets(y, 1), o);
+  };
+  const mlp::Pipeline from_map = fit(mapped), from_copy = fit(copied);
+  const mlp::Predictions p = from_map.predict(mlp::data::array_frame(mapped));
+  const mlp::Predictions q = from_copy.predict(mlp::data::array_frame(copied));
+  EXPECT_EQ(p.values, q.values);
+  const auto weights = [](const mlp::Pipeline& m) {
+    const mlp::Matrix<double> w = m.weight(0);
+    return std::vector<double>(w.data(), w.data() + w.rows() * w.cols());
+  };
+  EXPECT_EQ(weights(from_map), weights(from_copy));
+}

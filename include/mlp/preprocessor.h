@@ -66,7 +66,9 @@ struct Preprocessor {
 
   // The frame's features as the model reads them, before scaling (the scaler runs per batch):
   // a table is encoded into a new f64 array, found by column name (by position when the model
-  // has no names); an array is returned as it is (by reference into the frame).
+  // has no names); an array is returned as it is (by reference into the frame), and so is the
+  // array of a table read by read_csv_numbers when it is the model's columns, in order, with no
+  // missing cells (the large all-numeric CSV is not copied).
   // `kept` receives the rows kept (all of them unless the training policy drops rows, when
   // `drop` is true). Throws DataError for a missing feature column or the wrong width.
   const data::Array& encode(const data::Frame& frame, data::Array& storage, PreprocessReport& report,

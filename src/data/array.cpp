@@ -87,7 +87,8 @@ Array::Array(DType dtype, std::size_t rows, std::size_t cols, std::vector<std::b
   }
 }
 
-Array Array::view(DType dtype, std::size_t rows, std::size_t cols, const void* data) {
+Array Array::view(DType dtype, std::size_t rows, std::size_t cols, const void* data,
+                  std::shared_ptr<const void> owner) {
   if (data == nullptr && rows * cols > 0) throw InvalidArgument("Array::view: no memory to view");
   Array a;
   a.dtype_ = dtype;
@@ -96,6 +97,7 @@ Array Array::view(DType dtype, std::size_t rows, std::size_t cols, const void* d
   // A view of no elements still counts as a view, so that it never hands out writable bytes.
   static const std::byte kNothing{};
   a.view_ = data ? static_cast<const std::byte*>(data) : &kNothing;
+  a.owner_ = std::move(owner);
   return a;
 }
 

@@ -1,6 +1,7 @@
-// CSV reader: the whole file in memory, a byte-class state machine per record, from_chars for
-// numbers, written to one row-major buffer (the layout callers copy feature rows from). A column
-// that turns out to be text late gets its earlier cells from one more pass over those rows.
+// CSV reader: the whole file in memory, a byte-class state machine per record, fast_float (or
+// std::from_chars) for numbers (csv_number.h), written to one row-major buffer (the layout
+// callers copy feature rows from). A column that turns out to be text late gets its earlier cells
+// from one more pass over those rows. The all-numeric case has a faster reader: csv_numbers.cpp.
 #include "mlp/data/csv.h"
 
 #include <algorithm>
@@ -11,64 +12,22 @@
 #include <cstring>
 #include <limits>
 
+#include "csv_number.h"
 #include "mlp/escape.h"
 #include "mlp/io/file.h"
 
 namespace mlp::data {
 
+using detail::Number;
+using detail::is_blank;
+using detail::trim;
+using detail::equals_ignoring_case;
+using detail::parse_number;
+
 namespace {
 
 // What the scanner must stop at. Everything else is part of a field.
 enum ByteClass : unsigned char { kPlain, kDelimiter, kNewline, kReturn, kQuote, kNul, kHigh };
-
-bool is_blank(char c) { return c == ' ' || c == '\t'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_blank(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_blank(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return (x >= 'A' && x <= 'Z' ? x + 32 : x) == (y >= 'A' && y <= 'Z' ? y + 32 : y);
-         });
-}
-
-enum class Number { kOk, kMissing, kNotNumber };
-
-// Parses a whole cell as Python's float() would (finite or not); spaces and tabs around it
-// are allowed. Out-of-range values become ±inf (overflow) or 0/denormal (underflow).
-// true and false (any letter case) are 1 and 0; missing values (is_missing) are kMissing.
-Number parse_number(std::string_view cell, double& value) {
-  cell = trim(cell);
-  const char* b = cell.data();
-  const char* e = b + cell.size();
-  if (b == e) return Number::kMissing;
-  if (*b > '9' || *b == '?') {  // not a digit, sign or point: a word, then
-    if (equals_ignoring_case(cell, "true") || equals_ignoring_case(cell, "false")) {
-      value = (*b == 't' || *b == 'T') ? 1 : 0;
-      return Number::kOk;
-    }
-    if (is_missing(cell)) return Number::kMissing;
-  }
-  const char* start = b;
-  if (*b == '+') {
-    ++b;
-    if (b == e || *b == '-' || *b == '+') return Number::kNotNumber;
-  }
-  auto [ptr, ec] = std::from_chars(b, e, value, std::chars_format::general);
-  if (ptr != e || e[-1] == ')') return Number::kNotNumber;  // float() rejects "nan(...)"
-  if (ec == std::errc::result_out_of_range) {
-    // from_chars leaves value unset; strtod gives ±HUGE_VAL on overflow and 0 or a denormal on
-    // underflow, as float() does.
-    std::string copy(start, e);
-    value = std::strtod(copy.c_str(), nullptr);
-  } else if (ec != std::errc()) {
-    return Number::kNotNumber;
-  }
-  return Number::kOk;
-}
 
 // One field of the current record: a view into the input or into the record's scratch (quoted
 // fields with doubled quotes), its physical line and whether it was quoted.
@@ -361,19 +320,20 @@ std::vector<std::size_t> CsvTable::find_columns(std::string_view specs) const {
   return out;
 }
 
-CsvTable parse_csv(std::string_view text, const std::string& path, const CsvOptions& options) {
+CsvHead parse_csv_head(std::string_view text, const std::string& path, const CsvOptions& options) {
   const char d = options.delimiter ? options.delimiter : detect_delimiter(text);
   if (d == '"' || d == '\r' || d == '\n' || static_cast<unsigned char>(d) >= 0x80) {
     throw InvalidArgument(
         "CSV delimiter must be a single ASCII character other than a quote or "
         "a line end");
   }
-  CsvTable table;
+  CsvHead head;
+  head.delimiter = d;
+  CsvTable& table = head.table;
   table.path = path;
   Scanner scan(text, path, d);
   const std::size_t start = scan.offset();  // past a byte-order mark
   if (!scan.next()) throw DataError(path + ": empty file");
-
   const std::size_t cols = scan.size();
   table.columns.resize(cols);
   for (std::size_t j = 0; j < cols; ++j) {
@@ -382,13 +342,24 @@ CsvTable parse_csv(std::string_view text, const std::string& path, const CsvOpti
     if (c.name.empty()) c.name = std::to_string(j);
   }
   if (!options.header) scan.seek(start, 1);  // the first record is data
+  head.offset = scan.offset();
+  head.line = scan.line();
+  return head;
+}
+
+CsvTable parse_csv(std::string_view text, const std::string& path, const CsvOptions& options) {
+  CsvHead head = parse_csv_head(text, path, options);
+  CsvTable table = std::move(head.table);
+  const std::size_t cols = table.cols();
+  Scanner scan(text, path, head.delimiter);
+  scan.seek(head.offset, head.line);
   // Room for a row per line saves regrowing (and copying) the values.
   const std::size_t lines = count_lines(text);
   std::vector<double>& values = table.values;
   values.reserve(lines * cols);
 
-  const std::size_t first_offset = scan.offset();
-  const std::size_t first_line = scan.line();
+  const std::size_t first_offset = head.offset;
+  const std::size_t first_line = head.line;
   std::vector<std::size_t> text_from(cols, 0);  // the row a text column turned text at
   std::size_t backfill_rows = 0;
   std::size_t rows = 0;
@@ -417,6 +388,7 @@ CsvTable parse_csv(std::string_view text, const std::string& path, const CsvOpti
       }
       if (kind == Number::kOk) {
         values.push_back(value);
+        if (!std::isnan(value)) c.sum += value, ++c.counted;
         if (!std::isfinite(value) && !c.first_non_finite.found()) {
           c.first_non_finite = {scan.field(j).line, j + 1, std::string(cell)};
         }

@@ -1,5 +1,6 @@
-// IDX reading: the file is mapped whole; a gzip file is inflated with zlib straight into the
-// Array's buffer (all members of a multi-member file, as gunzip does).
+// IDX reading: the file is mapped; plain uint8/int8 data is viewed in the mapping (pages read as
+// batches touch them), wider types are copied and byte-swapped, and a gzip file is inflated with
+// zlib straight into the Array's buffer (all members of a multi-member file, as gunzip does).
 #include "mlp/data/idx.h"
 
 #include <zlib.h>
@@ -92,11 +93,8 @@ bool idx_type(unsigned char code, DType& dtype) {
   }
 }
 
-}  // namespace
-
-Array read_idx(const std::string& path) { return parse_idx(io::read_file<DataError>(path).view(), path); }
-
-Array parse_idx(std::string_view file, const std::string& path) {
+// parse_idx's work; with an `owner` of `file`, plain one-byte data is viewed where it lies.
+Array idx_array(std::string_view file, const std::string& path, const std::shared_ptr<const io::FileBytes>* owner) {
   const auto* bytes = reinterpret_cast<const unsigned char*>(file.data());
   const std::size_t size = file.size();
   const bool gzip = size >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
@@ -146,6 +144,7 @@ Array parse_idx(std::string_view file, const std::string& path) {
   if (!gzip) {
     const std::size_t held = size - offset;
     if (overflow || held != expected) throw mismatch(held);
+    if (owner && item == 1) return Array::view(dtype, rows, cols, bytes + offset, *owner);
     data.resize(held);
     if (held > 0) std::memcpy(data.data(), bytes + offset, held);
   } else {
@@ -167,5 +166,15 @@ Array parse_idx(std::string_view file, const std::string& path) {
     detail::byteswap(array.bytes(), array.size(), item);
   return array;
 }
+
+}  // namespace
+
+Array read_idx(const std::string& path) { return read_idx(io::map_file<DataError>(path), path); }
+
+Array read_idx(std::shared_ptr<const io::FileBytes> file, const std::string& path) {
+  return idx_array(file->view(), path, &file);
+}
+
+Array parse_idx(std::string_view file, const std::string& path) { return idx_array(file, path, nullptr); }
 
 }  // namespace mlp::data

@@ -3,8 +3,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <memory>
+#include <optional>
 #include <string_view>
 
+#include "mlp/data/csv_numbers.h"
 #include "mlp/data/idx.h"
 #include "mlp/data/npy.h"
 #include "mlp/error.h"
@@ -32,19 +35,51 @@ Format detect_format(std::string_view bytes, const std::string& path) {
   return Format::csv;
 }
 
-Array parse_array(std::string_view bytes, const std::string& path) {
-  return detect_format(bytes, path) == Format::npy ? parse_npy(bytes, path) : parse_idx(bytes, path);
+Array read_array(const std::shared_ptr<const io::FileBytes>& file, const std::string& path) {
+  return detect_format(file->view(), path) == Format::npy ? read_npy(file, path) : read_idx(file, path);
 }
 
-void table_targets(const CsvTable& table, const std::vector<std::size_t>& columns, Targets& out) {
+// A table's label and feature columns as the options choose them.
+struct Chosen {
+  std::vector<std::size_t> targets, features;
+};
+
+Chosen choose_columns(const CsvTable& t, const LoadOptions& options) {
+  Chosen out;
+  const std::string& spec = options.target.empty() ? options.default_target : options.target;
+  if (options.read_targets) out.targets = spec.empty() ? std::vector<std::size_t>{t.cols() - 1} : t.find_columns(spec);
+  std::vector<std::size_t> ignored;
+  for (const std::string& spec : options.ignore) {
+    std::size_t c = t.find_column(spec);
+    if (std::find(out.targets.begin(), out.targets.end(), c) != out.targets.end())
+      throw InvalidArgument("--ignore " + spec + ": that is the label column");
+    ignored.push_back(c);
+  }
+  for (std::size_t c = 0; c < t.cols(); ++c)
+    if (std::find(out.targets.begin(), out.targets.end(), c) == out.targets.end() &&
+        std::find(ignored.begin(), ignored.end(), c) == ignored.end())
+      out.features.push_back(c);
+  if (out.features.empty())
+    throw DataError(t.path + ": no feature columns left besides the target" +
+                    (t.cols() == 1 ? std::string(" (the file parsed to a single column: is the delimiter right? see --delimiter)")
+                                   : std::string()));
+  return out;
+}
+
+// The targets in `columns` of `table`; their values are the table's, or `numbers` (rows x
+// columns.size()) for a table read by read_csv_numbers, whose data row r is on line
+// `first_line` + r unless table.row_lines says otherwise.
+void table_targets(const CsvTable& table, const std::vector<std::size_t>& columns, std::vector<double>* numbers,
+                   std::size_t first_line, Targets& out) {
   out.cols = columns.size();
   for (std::size_t c : columns) out.names.push_back(table.columns[c].name);
   for (std::size_t c : columns)
     if (table.columns[c].missing > 0)
       throw DataError(missing_message(table.path, table.columns[c].first_missing) + " (a label must be given)");
-  out.places.reserve(table.rows);
-  for (std::size_t r = 0; r < table.rows; ++r)
-    out.places.push_back(table.path + ":" + std::to_string(table.row_lines[r]) + ":" + std::to_string(columns[0] + 1));
+  out.places.prefix = table.path + ":";
+  out.places.suffix = ":" + std::to_string(columns[0] + 1);
+  out.places.numbers = table.row_lines;
+  out.places.first = first_line;
   bool any_text = false;
   for (std::size_t c : columns) any_text |= !table.columns[c].numeric;
   if (any_text) {
@@ -53,16 +88,20 @@ void table_targets(const CsvTable& table, const std::vector<std::size_t>& column
     out.not_numeric = not_a_number_message(table.path, table.columns[columns[0]].first_non_numeric);
     return;
   }
-  out.values.resize(table.rows * columns.size());
-  for (std::size_t r = 0; r < table.rows; ++r)
-    for (std::size_t k = 0; k < columns.size(); ++k) out.values[r * columns.size() + k] = table.value(r, columns[k]);
+  if (numbers) {
+    out.values = std::move(*numbers);
+  } else {
+    out.values.resize(table.rows * columns.size());
+    for (std::size_t r = 0; r < table.rows; ++r)
+      for (std::size_t k = 0; k < columns.size(); ++k) out.values[r * columns.size() + k] = table.value(r, columns[k]);
+  }
   for (std::size_t c : columns)
     if (table.columns[c].first_non_finite.found() && out.not_finite.empty())
       out.not_finite = not_finite_message(table.path, table.columns[c].first_non_finite);
 }
 
 void array_targets(const std::string& labels_path, std::size_t rows, const std::string& source, Targets& out) {
-  Array labels = parse_array(io::read_file<DataError>(labels_path).view(), labels_path);
+  Array labels = read_array(io::map_file<DataError>(labels_path), labels_path);
   if (labels.rows() != rows)
     throw DataError(labels_path + ": " + std::to_string(labels.rows()) + " labels for " + std::to_string(rows) +
                     " rows of " + source);
@@ -70,14 +109,36 @@ void array_targets(const std::string& labels_path, std::size_t rows, const std::
   out.cols = labels.cols();
   out.values = labels.to_vector<double>();
   for (std::size_t k = 0; k < labels.cols(); ++k) out.names.push_back(labels.cols() == 1 ? "label" : "label" + std::to_string(k));
-  out.places.reserve(rows);
-  for (std::size_t r = 0; r < rows; ++r) out.places.push_back(labels_path + ": row " + std::to_string(r + 1));
+  out.places.prefix = labels_path + ": row ";
   for (std::size_t i = 0; i < out.values.size(); ++i) {
     const double v = out.values[i];
     if (std::isnan(v)) throw DataError(out.places[i / out.cols] + ": missing label (NaN)");
     if (!std::isfinite(v) && out.not_finite.empty())
       out.not_finite = out.places[i / out.cols] + ": " + format_repr(v) + " is not a finite number";
   }
+}
+
+// The all-numeric case of a CSV (read_csv_numbers), when it is one and targets are read.
+bool load_numbers(const std::shared_ptr<const io::FileBytes>& file, const std::string& path, const LoadOptions& options,
+                  Loaded& out) {
+  if (!options.read_targets) return false;
+  Chosen chosen;
+  std::optional<CsvNumbers> numbers;
+  try {
+    const CsvHead head = parse_csv_head(file->view(), path, options.csv);
+    chosen = choose_columns(head.table, options);
+    numbers = read_csv_numbers(*file, head, chosen.features, chosen.targets, options.csv_features);
+  } catch (const Error&) {
+    return false;  // parse_csv reads the file and fails as it always has (its errors come first)
+  }
+  if (!numbers) return false;
+  Frame& f = out.features;
+  f.is_table = true;
+  f.table = std::move(numbers->table);
+  f.columns = std::move(chosen.features);
+  f.array = std::move(numbers->features);
+  table_targets(f.table, chosen.targets, &numbers->targets, numbers->first_line, out.targets);
+  return true;
 }
 
 }  // namespace
@@ -94,38 +155,22 @@ Loaded load(const std::string& path, const LoadOptions& options) {
   Frame& f = out.features;
   f.source = path;
   out.targets.source = path;
-  const io::FileBytes file = io::read_file<DataError>(path);
-  if (detect_format(file.view(), path) == Format::csv) {
+  const std::shared_ptr<const io::FileBytes> file = io::map_file<DataError>(path);
+  if (detect_format(file->view(), path) == Format::csv) {
     if (!options.labels.empty())
       throw InvalidArgument("--labels is for NPY and IDX data; for CSV name the label column with --target");
+    if (load_numbers(file, path, options, out)) return out;
     f.is_table = true;
-    f.table = parse_csv(file.view(), path, options.csv);
-    const CsvTable& t = f.table;
-    std::vector<std::size_t> targets;
-    const std::string& spec = options.target.empty() ? options.default_target : options.target;
-    if (options.read_targets) targets = spec.empty() ? std::vector<std::size_t>{t.cols() - 1} : t.find_columns(spec);
-    std::vector<std::size_t> ignored;
-    for (const std::string& spec : options.ignore) {
-      std::size_t c = t.find_column(spec);
-      if (std::find(targets.begin(), targets.end(), c) != targets.end())
-        throw InvalidArgument("--ignore " + spec + ": that is the label column");
-      ignored.push_back(c);
-    }
-    for (std::size_t c = 0; c < t.cols(); ++c)
-      if (std::find(targets.begin(), targets.end(), c) == targets.end() &&
-          std::find(ignored.begin(), ignored.end(), c) == ignored.end())
-        f.columns.push_back(c);
-    if (f.columns.empty())
-      throw DataError(path + ": no feature columns left besides the target" +
-                      (t.cols() == 1 ? std::string(" (the file parsed to a single column: is the delimiter right? see --delimiter)")
-                                     : std::string()));
-    if (options.read_targets) table_targets(t, targets, out.targets);
+    f.table = parse_csv(file->view(), path, options.csv);
+    Chosen chosen = choose_columns(f.table, options);
+    f.columns = std::move(chosen.features);
+    if (options.read_targets) table_targets(f.table, chosen.targets, nullptr, 0, out.targets);
     return out;
   }
   if (!options.target.empty() && options.read_targets)
     throw InvalidArgument("--target names CSV columns; for NPY and IDX data give the labels with --labels FILE");
   if (!options.ignore.empty()) throw InvalidArgument("--ignore names CSV columns; NPY and IDX data have none");
-  f.array = parse_array(file.view(), path);
+  f.array = read_array(file, path);
   if (options.read_targets) {
     if (options.labels.empty()) throw InvalidArgument(path + ": NPY and IDX data need their labels: --labels FILE");
     array_targets(options.labels, f.array.rows(), path, out.targets);

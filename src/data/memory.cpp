@@ -13,10 +13,9 @@ namespace {
 
 CellRef cell(std::size_t row, std::size_t column, std::string text) { return CellRef{row + 1, column + 1, std::move(text)}; }
 
-std::vector<std::string> row_places(const std::string& source, std::size_t rows) {
-  std::vector<std::string> places;
-  places.reserve(rows);
-  for (std::size_t r = 0; r < rows; ++r) places.push_back(source + ": row " + std::to_string(r + 1));
+RowPlaces row_places(const std::string& source) {
+  RowPlaces places;
+  places.prefix = source + ": row ";
   return places;
 }
 
@@ -56,8 +55,9 @@ Frame table_frame(std::vector<Column> columns, std::string source) {
         t.values[r * columns.size() + c] = v;
         if (std::isnan(v)) {
           if (out.missing++ == 0) out.first_missing = cell(r, c, "");
-        } else if (!std::isfinite(v) && !out.first_non_finite.found()) {
-          out.first_non_finite = cell(r, c, format_repr(v));
+        } else {
+          out.sum += v, ++out.counted;
+          if (!std::isfinite(v) && !out.first_non_finite.found()) out.first_non_finite = cell(r, c, format_repr(v));
         }
       } else if (in.text[r].empty()) {
         if (out.missing++ == 0) out.first_missing = cell(r, c, "");
@@ -80,7 +80,7 @@ Targets number_targets(std::vector<double> values, std::size_t cols, std::string
   y.source = source;
   y.cols = cols;
   for (std::size_t k = 0; k < cols; ++k) y.names.push_back(cols == 1 ? source : source + std::to_string(k));
-  y.places = row_places(source, values.size() / cols);
+  y.places = row_places(source);
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (std::isnan(values[i])) throw DataError(y.places[i / cols] + ": missing label (NaN)");
     if (!std::isfinite(values[i]) && y.not_finite.empty())
@@ -95,7 +95,7 @@ Targets text_targets(std::vector<std::string> labels, std::string source) {
   y.source = source;
   y.cols = 1;
   y.names = {source};
-  y.places = row_places(source, labels.size());
+  y.places = row_places(source);
   for (std::size_t r = 0; r < labels.size(); ++r)
     if (labels[r].empty()) throw DataError(y.places[r] + ": missing label (an empty text)");
   if (!labels.empty()) y.not_numeric = y.places[0] + ": '" + escape_for_message(labels[0]) + "' is not a number";

@@ -184,35 +184,9 @@ void transpose(std::byte* out, const char* in, std::size_t rows, std::size_t col
   }
 }
 
-void write_npy_bytes(const std::string& path, DType dtype, const void* data, std::size_t rows,
-                     std::size_t cols) {
-  std::string header = std::string("{'descr': '") + descr_of(dtype) +
-                       "', 'fortran_order': False, 'shape': (" + std::to_string(rows) + ", " +
-                       std::to_string(cols) + "), }";
-  // Magic, version 1.0, a 2-byte length; the header padded with spaces and ended by a newline
-  // so that the data starts at a multiple of 64 bytes.
-  std::size_t total = kMagicSize + 4 + header.size() + 1;
-  header.append((64 - total % 64) % 64, ' ');
-  header += '\n';
-  std::string prefix(kMagic, kMagicSize);
-  prefix += '\x01';
-  prefix += '\x00';
-  prefix += static_cast<char>(header.size() & 0xFF);
-  prefix += static_cast<char>(header.size() >> 8);
-
-  std::string file = prefix + header;
-  const std::size_t size = rows * cols * dtype_size(dtype);
-  file.append(static_cast<const char*>(data), size);
-  if constexpr (std::endian::native == std::endian::big)
-    detail::byteswap(file.data() + prefix.size() + header.size(), rows * cols, dtype_size(dtype));
-  io::write_file_atomic<DataError>(path, file);
-}
-
-}  // namespace
-
-Array read_npy(const std::string& path) { return parse_npy(io::read_file<DataError>(path).view(), path); }
-
-Array parse_npy(std::string_view file, const std::string& path) {
+// parse_npy's work; with an `owner` of `file`, C-order data in this machine's byte order is
+// viewed where it lies.
+Array npy_array(std::string_view file, const std::string& path, const std::shared_ptr<const io::FileBytes>* owner) {
   const auto* b = reinterpret_cast<const unsigned char*>(file.data());
   const std::size_t size = file.size();
   if (size < kMagicSize + 2 || std::memcmp(b, kMagic, kMagicSize) != 0) {
@@ -288,8 +262,10 @@ Array parse_npy(std::string_view file, const std::string& path) {
                     " bytes) but the file holds " + std::to_string(held) + " bytes of data");
   }
 
-  Array array(*dtype, rows, cols);
   const char* data = file.data() + prefix + header_size;
+  if (owner && !swap && (!fortran || rows == 1 || cols == 1) && reinterpret_cast<std::uintptr_t>(data) % item == 0)
+    return Array::view(*dtype, rows, cols, data, *owner);
+  Array array(*dtype, rows, cols);
   if (!fortran || rows == 1 || cols == 1) {
     if (held > 0) std::memcpy(array.bytes(), data, held);
   } else {
@@ -304,16 +280,50 @@ Array parse_npy(std::string_view file, const std::string& path) {
   return array;
 }
 
+}  // namespace
+
+Array read_npy(const std::string& path) { return read_npy(io::map_file<DataError>(path), path); }
+
+Array read_npy(std::shared_ptr<const io::FileBytes> file, const std::string& path) {
+  return npy_array(file->view(), path, &file);
+}
+
+Array parse_npy(std::string_view file, const std::string& path) { return npy_array(file, path, nullptr); }
+
+std::string npy_bytes(DType dtype, const void* data, std::size_t rows, std::size_t cols) {
+  std::string header = std::string("{'descr': '") + descr_of(dtype) +
+                       "', 'fortran_order': False, 'shape': (" + std::to_string(rows) + ", " +
+                       std::to_string(cols) + "), }";
+  // Magic, version 1.0, a 2-byte length; the header padded with spaces and ended by a newline
+  // so that the data starts at a multiple of 64 bytes.
+  std::size_t total = kMagicSize + 4 + header.size() + 1;
+  header.append((64 - total % 64) % 64, ' ');
+  header += '\n';
+  std::string file(kMagic, kMagicSize);
+  file += '\x01';
+  file += '\x00';
+  file += static_cast<char>(header.size() & 0xFF);
+  file += static_cast<char>(header.size() >> 8);
+  file += header;
+  const std::size_t start = file.size();
+  const std::size_t size = rows * cols * dtype_size(dtype);
+  if (size > 0) file.append(static_cast<const char*>(data), size);
+  if constexpr (std::endian::native == std::endian::big) detail::byteswap(file.data() + start, rows * cols, dtype_size(dtype));
+  return file;
+}
+
+std::string npy_bytes(const Array& array) { return npy_bytes(array.dtype(), array.bytes(), array.rows(), array.cols()); }
+
 void write_npy(const std::string& path, const Array& array) {
-  write_npy_bytes(path, array.dtype(), array.bytes(), array.rows(), array.cols());
+  io::write_file_atomic<DataError>(path, npy_bytes(array));
 }
 
 void write_npy(const std::string& path, const float* data, std::size_t rows, std::size_t cols) {
-  write_npy_bytes(path, DType::f32, data, rows, cols);
+  io::write_file_atomic<DataError>(path, npy_bytes(DType::f32, data, rows, cols));
 }
 
 void write_npy(const std::string& path, const double* data, std::size_t rows, std::size_t cols) {
-  write_npy_bytes(path, DType::f64, data, rows, cols);
+  io::write_file_atomic<DataError>(path, npy_bytes(DType::f64, data, rows, cols));
 }
 
 }  // namespace mlp::data

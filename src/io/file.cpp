@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -40,9 +41,17 @@ FileBytes::~FileBytes() {
   if (mapped_) ::munmap(mapped_, mapped_size_);
 }
 
+void FileBytes::release(std::size_t from, std::size_t to) const {
+  if (!mapped_) return;
+  const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  const std::size_t first = (from + page - 1) / page * page;  // whole pages only
+  const std::size_t last = std::min(to, mapped_size_) / page * page;
+  if (first < last) ::madvise(mapped_ + first, last - first, MADV_DONTNEED);
+}
+
 namespace detail {
 
-std::string read_file(const std::string& path, FileBytes& out) {
+std::string read_file(const std::string& path, FileBytes& out, bool populate) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return path + ": cannot open: " + std::strerror(errno);
   struct stat st {};
@@ -53,7 +62,7 @@ std::string read_file(const std::string& path, FileBytes& out) {
   }
   if (S_ISREG(st.st_mode) && st.st_size > 0) {
     const auto size = static_cast<std::size_t>(st.st_size);
-    void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+    void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | (populate ? MAP_POPULATE : 0), fd, 0);
     if (p != MAP_FAILED) {
       ::close(fd);
       out.mapped_ = static_cast<char*>(p);

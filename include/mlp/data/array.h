@@ -1,9 +1,11 @@
 // A typed row-major table of numbers as a file stored it: the matrix the NPY and IDX readers
 // return. uint8 pixels stay one byte each until a batch is formed; rows convert to float or double.
-// An Array can also be a read-only view of a caller's memory (a numpy array), used without a copy.
+// An Array can also be a read-only view of a caller's memory (a numpy array) or of memory it keeps
+// alive itself (a mapped .npy file), used without a copy.
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <string>
 #include <type_traits>
@@ -50,8 +52,11 @@ class Array {
   Array(DType dtype, std::size_t rows, std::size_t cols, std::vector<std::byte> bytes);
   // A read-only view of rows x cols elements at `data` (row-major, host byte order, C-contiguous),
   // which must stay alive and unchanged while the view or any copy of it is used. Copies of a view
-  // are views of the same memory. Throws InvalidArgument for a null `data` with elements.
-  static Array view(DType dtype, std::size_t rows, std::size_t cols, const void* data);
+  // are views of the same memory. With an `owner`, the view (and every copy) holds a share of it,
+  // which keeps `data` alive: a mapped file, a buffer filled before the view was made.
+  // Throws InvalidArgument for a null `data` with elements.
+  static Array view(DType dtype, std::size_t rows, std::size_t cols, const void* data,
+                    std::shared_ptr<const void> owner = {});
 
   DType dtype() const { return dtype_; }
   std::size_t rows() const { return rows_; }
@@ -103,6 +108,7 @@ class Array {
   std::size_t cols_ = 0;
   std::vector<std::byte> bytes_;      // an owning array's elements
   const std::byte* view_ = nullptr;  // a view's: the caller's memory
+  std::shared_ptr<const void> owner_;  // what keeps a view's memory alive, when the view does
 };
 
 }  // namespace mlp::data

@@ -55,6 +55,10 @@ struct CsvColumn {
   CellRef first_non_numeric;
   // Numeric columns: the first ±inf, including a number beyond double's range.
   CellRef first_non_finite;
+  // Numeric columns: the sum of the values that are not NaN, in file order, and how many there
+  // are (their mean is what a model imputes).
+  double sum = 0;
+  std::size_t counted = 0;
 
   bool all_finite() const { return numeric && !first_non_finite.found() && missing == 0; }
 };
@@ -106,6 +110,17 @@ CsvTable read_csv(const std::string& path, const CsvOptions& options = {});
 
 // As read_csv, from text already in memory; `path` names it in messages.
 CsvTable parse_csv(std::string_view text, const std::string& path, const CsvOptions& options = {});
+
+// The first record of a CSV text as parse_csv reads it: the columns and their names (with
+// options.header; "0", "1", ... without), no rows; and where the data records start.
+struct CsvHead {
+  CsvTable table;
+  char delimiter = ',';
+  std::size_t offset = 0;  // of the first data record in the text
+  std::size_t line = 1;    // its line
+};
+// Throws as parse_csv ("empty file", a malformed header record, a bad delimiter).
+CsvHead parse_csv_head(std::string_view text, const std::string& path, const CsvOptions& options = {});
 
 // "<path>:<line>:<col>: '<text>' is not a number". Control characters in the text are escaped
 // (\n, \t, \xNN) and a text over 40 characters is cut with "...", so the message stays one line.

@@ -2,10 +2,12 @@
 // gzip-compressed: read into an Array that keeps the stored element type (uint8 pixels stay bytes).
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "mlp/data/array.h"
+#include "mlp/io/file.h"
 
 namespace mlp::data {
 
@@ -23,7 +25,11 @@ namespace mlp::data {
 //     (a truncated file, or one with bytes after the data)
 //   "<path>: corrupt gzip data (invalid block type)" (zlib's reason in the parentheses), or
 //   "<path>: corrupt gzip data (truncated)"
+// Plain (not gzip) uint8 and int8 data is not copied: the Array views the file, mapped, and keeps
+// the mapping alive; its pages are read as rows are used. Other types are copied.
 Array read_idx(const std::string& path);
+// The same for a file already mapped (io::map_file); the Array may hold a share of `file`.
+Array read_idx(std::shared_ptr<const io::FileBytes> file, const std::string& path);
 
 // The same for the bytes of an IDX file (plain or gzip) already in memory; `path` names it in
 // messages.

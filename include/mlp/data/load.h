@@ -19,11 +19,27 @@ struct Frame {
   bool is_table = false;
   CsvTable table;                    // when is_table
   std::vector<std::size_t> columns;  // when is_table: the feature columns of `table`, in order
-  Array array;                       // otherwise
+  // Otherwise the features; for a table whose values are empty (an all-numeric CSV read by
+  // read_csv_numbers), the feature columns' numbers, rows x columns.size().
+  Array array;
 
   std::size_t rows() const { return is_table ? table.rows : array.rows(); }
+  // A table whose feature columns are numbers in `array` rather than in table.values.
+  bool numbers_in_array() const { return is_table && table.values.empty() && table.rows > 0; }
   // The feature columns' names; empty for an array.
   std::vector<std::string> names() const;
+};
+
+// Where each row came from, for messages: prefix + the row's line (or number) + suffix, e.g.
+// "data.csv:" 7 ":3" or "labels.npy: row " 7 "". Made when asked, not kept per row as text.
+struct RowPlaces {
+  std::string prefix, suffix;
+  std::vector<std::size_t> numbers;  // each row's line or number; empty: first + row
+  std::size_t first = 1;
+
+  std::string operator[](std::size_t row) const {
+    return prefix + std::to_string(numbers.empty() ? first + row : numbers[row]) + suffix;
+  }
 };
 
 // Labels or regression targets, row by row. Never missing: a missing one fails to load.
@@ -35,7 +51,7 @@ struct Targets {
   std::vector<std::string> text;   // rows, when the (single) target column holds text
   std::string not_finite;          // the message of the first ±inf value, if any
   std::string not_numeric;         // the message of the first text cell, when text
-  std::vector<std::string> places; // each row's place for messages ("data.csv:7:3", "labels.npy: row 7")
+  RowPlaces places;                // each row's place for messages ("data.csv:7:3", "labels.npy: row 7")
 
   bool empty() const { return cols == 0; }
   bool is_text() const { return !text.empty(); }
@@ -52,6 +68,12 @@ struct LoadOptions {
   bool read_targets = true;          // false: every column not ignored is a feature (predict)
   std::vector<std::string> ignore;   // CSV columns (names or indices) that are not features
   CsvOptions csv;
+  // When targets are read, a CSV whose feature and target cells are all numbers (or missing) is
+  // read by read_csv_numbers into a matrix of this type (f32 or f64: the model's precision; with
+  // f32 an f64 model sees its features rounded to float), its ignored columns unread. Otherwise
+  // (text cells, or targets not read, where predict may show any column as written) the whole
+  // table is read with parse_csv.
+  DType csv_features = DType::f32;
 };
 
 struct Loaded {
@@ -59,7 +81,8 @@ struct Loaded {
   Targets targets;  // empty when options.read_targets is false
 };
 
-// Reads `path`. Throws DataError naming the file (and line and column) for unreadable data, a
+// Reads `path`: an NPY or plain IDX file is mapped and viewed, not copied (read_npy, read_idx);
+// a CSV is read as LoadOptions::csv_features says. Throws DataError naming the file (and line and column) for unreadable data, a
 // missing label ("data.csv:7:3: missing value (a label must be given)"), labels that do not
 // match the rows, or a table with no feature column left (saying that the delimiter may be wrong
 // when the file parsed to a single column); InvalidArgument for options that do not fit the

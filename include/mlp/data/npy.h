@@ -3,10 +3,12 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 
 #include "mlp/data/array.h"
+#include "mlp/io/file.h"
 
 namespace mlp::data {
 
@@ -25,10 +27,20 @@ namespace mlp::data {
 //   "<path>: shape (2, 3, 4) has 3 dimensions; only 1-D and 2-D arrays are supported"
 //   "<path>: header says 100 x 784 float32 (313600 bytes) but the file holds 1000 bytes of data"
 //     (for a truncated file, or one with bytes after the data)
+// A C-order little-endian array (what numpy writes on this machine) is not copied: the Array views
+// the file, mapped, and keeps the mapping alive, so its pages are read as batches use the rows
+// and a file larger than memory can be trained on. Fortran-order and big-endian arrays are copied.
 Array read_npy(const std::string& path);
+// The same for a file already mapped (io::map_file); the Array may hold a share of `file`.
+Array read_npy(std::shared_ptr<const io::FileBytes> file, const std::string& path);
 
-// The same for the bytes of an .npy file already in memory; `path` names it in messages.
+// The same for the bytes of an .npy file already in memory, always copied; `path` names it in
+// messages.
 Array parse_npy(std::string_view bytes, const std::string& path);
+
+// The bytes of a 2-D C-order .npy file of `array` (as write_npy writes it), for a caller that
+// writes it together with other files (io::write_files_atomic).
+std::string npy_bytes(const Array& array);
 
 // Writes `array` as a 2-D C-order .npy file (version 1.0, little-endian, header padded to 64 bytes
 // as numpy does), so that numpy.load gives shape (rows, cols) and the same dtype. The file is

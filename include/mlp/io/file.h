@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <memory>
 #include <span>
 #include <string>
 #include <string_view>
@@ -15,13 +16,15 @@
 
 namespace mlp::io {
 
-// A whole file's bytes, read-only: a private mapping of a regular file (faulted in up front;
-// much cheaper than copying into fresh memory), or the bytes read from a pipe or the like.
+// A whole file's bytes, read-only: a private mapping of a regular file (faulted in up front by
+// read_file, much cheaper than copying into fresh memory; page by page as it is read by map_file),
+// or the bytes read from a pipe or the like.
 class FileBytes;
 
 namespace detail {
-// read_file's work: fills the empty `out` and returns "", or returns the error message.
-std::string read_file(const std::string& path, FileBytes& out);
+// read_file's and map_file's work: fills the empty `out` and returns "", or returns the error
+// message. `populate`: fault the whole mapping in now.
+std::string read_file(const std::string& path, FileBytes& out, bool populate = true);
 // write_files_atomic's work: "" when every file is in place, else the message of the failure.
 std::string write_files(std::span<const std::pair<std::string_view, std::string_view>> files);
 }  // namespace detail
@@ -38,9 +41,14 @@ class FileBytes {
   const char* data() const { return mapped_ ? mapped_ : read_.data(); }
   std::size_t size() const { return mapped_ ? mapped_size_ : read_.size(); }
   std::string_view view() const { return {data(), size()}; }
+  // Lets the system take back the mapped pages that lie wholly inside bytes [from, to), once they
+  // have been read (a reader going through a large file keeps only what it has yet to read
+  // resident); reading them again faults them back in from the file. Does nothing for bytes read
+  // from a pipe.
+  void release(std::size_t from, std::size_t to) const;
 
  private:
-  friend std::string detail::read_file(const std::string& path, FileBytes& out);
+  friend std::string detail::read_file(const std::string& path, FileBytes& out, bool populate);
   char* mapped_ = nullptr;
   std::size_t mapped_size_ = 0;
   std::string read_;
@@ -53,6 +61,16 @@ template <typename E = Error>
 FileBytes read_file(const std::string& path) {
   FileBytes bytes;
   if (std::string error = detail::read_file(path, bytes); !error.empty()) throw E(error);
+  return bytes;
+}
+
+// The file at `path` mapped without reading it up front, shared so that arrays viewing its bytes
+// keep it alive: pages are read when first touched (the data readers map files larger than memory
+// this way). Throws as read_file.
+template <typename E = Error>
+std::shared_ptr<const FileBytes> map_file(const std::string& path) {
+  auto bytes = std::make_shared<FileBytes>();
+  if (std::string error = detail::read_file(path, *bytes, false); !error.empty()) throw E(error);
   return bytes;
 }
 
