@@ -18,7 +18,7 @@ trap 'rm -rf "$dir"' EXIT
 measure() {
   /usr/bin/time -v "$@" >"$dir/out" 2>"$dir/time" || { cat "$dir/time" >&2; exit 1; }
   awk '/Elapsed \(wall clock\)/ { n = split($NF, t, ":"); s = t[n] + (n > 1 ? 60 * t[n-1] : 0) + (n > 2 ? 3600 * t[n-2] : 0) }
-       /Maximum resident set size/ { rss = $NF / 1024 }
+       /Maximum resident set size/ { rss = $NF * 1024 / 1e6 }
        END { printf "%.2f s, peak RSS %.0f MB", s, rss }' "$dir/time"
 }
 

@@ -176,7 +176,6 @@ struct PreparedData {
   // `width`: the features the network expects (0: whatever the data has).
   PreparedData(const Preprocessor& p, const data::Frame& x, bool drop, std::size_t width = 0) : scaler_(p.scaler) {
     encoded = &p.encode(x, storage, report, kept, drop);
-    if (kept.size() == x.rows()) std::vector<std::size_t>().swap(kept);
     rows_ = kept.empty() ? x.rows() : kept.size();
     if (width && encoded->cols() != width)
       throw ShapeError(x.source + ": " + std::to_string(encoded->cols()) + " features per row, the model expects " +

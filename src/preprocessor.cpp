@@ -165,21 +165,14 @@ template Preprocessor Preprocessor::fit<double>(const data::Frame&, ScaleKind, M
 const data::Array& Preprocessor::encode(const data::Frame& frame, data::Array& storage, PreprocessReport& report,
                                         std::vector<std::size_t>& kept, bool drop) const {
   kept.clear();
-  if (!frame.is_table) {
-    for (std::size_t r = 0; r < frame.rows(); ++r) kept.push_back(r);
-    return frame.array;
-  }
+  if (!frame.is_table) return frame.array;
   const data::CsvTable& t = frame.table;
   if (columns.empty()) {  // a model without named columns: the frame's, as numbers
     data::check_finite(t, frame.columns);
-    if (frame.numbers_in_array()) {
-      for (std::size_t r = 0; r < t.rows; ++r) kept.push_back(r);
-      return frame.array;
-    }
+    if (frame.numbers_in_array()) return frame.array;
     std::vector<double> values = data::numeric_matrix<double>(t, frame.columns);
     storage = data::Array(data::DType::f64, t.rows, frame.columns.size());
     std::memcpy(storage.bytes(), values.data(), values.size() * sizeof(double));
-    for (std::size_t r = 0; r < t.rows; ++r) kept.push_back(r);
     return storage;
   }
   // The model's columns by name.
@@ -205,13 +198,15 @@ const data::Array& Preprocessor::encode(const data::Frame& frame, data::Array& s
     if (!cells.readable(col))
       throw data::DataError(frame.source + ": column '" + escape_for_message(t.columns[col].name) +
                             "', one of the model's features, is not among the columns read (--ignore)");
-  for (std::size_t r = 0; r < t.rows; ++r) {
+  for (std::size_t r = 0; r < t.rows && drop; ++r) {
     bool complete = true;
-    for (std::size_t i = 0; i < columns.size() && drop; ++i) complete &= !missing_at(t.columns[where[i]], cells, where[i], r);
+    for (std::size_t i = 0; i < columns.size(); ++i) complete &= !missing_at(t.columns[where[i]], cells, where[i], r);
     if (complete) kept.push_back(r);
   }
-  report.dropped_rows = t.rows - kept.size();
-  if (kept.empty()) throw data::DataError(frame.source + ": every row has a missing value; nothing left to train on");
+  if (drop && kept.empty()) throw data::DataError(frame.source + ": every row has a missing value; nothing left to train on");
+  if (kept.size() == t.rows) kept.clear();  // none dropped
+  const std::size_t rows = drop && !kept.empty() ? kept.size() : t.rows;
+  report.dropped_rows = t.rows - rows;
 
   bool as_read = frame.numbers_in_array() && where == frame.columns;  // the frame's array is the encoding
   for (std::size_t i = 0; i < columns.size(); ++i) {
@@ -229,15 +224,15 @@ const data::Array& Preprocessor::encode(const data::Frame& frame, data::Array& s
   if (as_read) return frame.array;
 
   const std::size_t w = width(frame);
-  storage = data::Array(data::DType::f64, kept.size(), w);
+  storage = data::Array(data::DType::f64, rows, w);
   double* out = storage.values<double>().data();
   std::size_t offset = 0;
   for (std::size_t i = 0; i < columns.size(); ++i) {
     const ColumnEncoding& e = columns[i];
     const data::CsvColumn& c = t.columns[where[i]];
     std::size_t imputed = 0, unseen = 0;
-    for (std::size_t k = 0; k < kept.size(); ++k) {
-      const std::size_t r = kept[k];
+    for (std::size_t k = 0; k < rows; ++k) {
+      const std::size_t r = kept.empty() ? k : kept[k];
       double* row = out + k * w + offset;
       const bool gap = missing_at(c, cells, where[i], r);
       imputed += gap;

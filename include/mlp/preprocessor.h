@@ -69,8 +69,9 @@ struct Preprocessor {
   // has no names); an array is returned as it is (by reference into the frame), and so is the
   // array of a table read by read_csv_numbers when it is the model's columns, in order, with no
   // missing cells (the large all-numeric CSV is not copied).
-  // `kept` receives the rows kept (all of them unless the training policy drops rows, when
-  // `drop` is true). Throws DataError for a missing feature column or the wrong width.
+  // `kept` receives the rows kept when the training policy dropped some (`drop` true); it is
+  // left empty when every row is kept. Throws DataError for a missing feature column or the
+  // wrong width, or when every row would be dropped.
   const data::Array& encode(const data::Frame& frame, data::Array& storage, PreprocessReport& report,
                             std::vector<std::size_t>& kept, bool drop = false) const;
 };

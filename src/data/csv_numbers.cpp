@@ -26,8 +26,8 @@ using detail::Number;
 using detail::parse_number;
 
 constexpr std::size_t kMaxPieces = 64;
-constexpr std::size_t kBlockBytes = std::size_t{4} << 20;    // rows are collected in blocks of this
-constexpr std::size_t kReleaseBytes = std::size_t{8} << 20;  // parsed file pages go back this often
+constexpr std::size_t kBlockBytes = std::size_t{1} << 20;    // rows are collected in blocks of this
+constexpr std::size_t kReleaseBytes = std::size_t{2} << 20;  // parsed file pages go back this often
 
 // What a piece learned about one column; lines are the piece's own (0-based) until merged.
 struct ColumnStats {
