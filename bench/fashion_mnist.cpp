@@ -4,7 +4,7 @@
 // batch inference throughput and max RSS. scripts/bench.sh runs it next to the PyTorch script.
 //
 //   fashion_mnist [EPOCHS=3] [--threads N=2] [--rows N=60000] [--hidden 256,128]
-//                 [--data DIR=/usr/share/datasets/fashion-mnist] [--no-peak]
+//                 [--data DIR=/usr/share/datasets/fashion-mnist] [--no-peak] [--blas]
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -28,6 +28,7 @@
 #include "mlp/model.h"
 #include "mlp/predictor.h"
 #include "mlp/random.h"
+#include "mlp/matmul.h"
 #include "mlp/threads.h"
 #include "mlp/trainer.h"
 
@@ -169,6 +170,7 @@ struct Args {
   std::vector<std::size_t> hidden = {256, 128};
   std::string data = "/usr/share/datasets/fashion-mnist";
   bool peak = true;
+  bool blas = false;  // float32 training products on BLAS instead of oneDNN
 };
 
 Args parse_args(int argc, char** argv) {
@@ -184,6 +186,7 @@ Args parse_args(int argc, char** argv) {
     else if (arg == "--hidden") a.hidden = parse_sizes(value());
     else if (arg == "--data") a.data = value();
     else if (arg == "--no-peak") a.peak = false;
+    else if (arg == "--blas") a.blas = true;
     else if (!arg.empty() && arg[0] != '-') a.epochs = std::stoul(arg);
     else throw std::runtime_error("unknown argument " + arg);
   }
@@ -200,7 +203,9 @@ const char* blas_core() {
 
 int run(const Args& args) {
   mlp::set_threads(args.threads);
+  mlp::use_onednn_products(!args.blas);
   std::printf("threads %d\n", mlp::threads());
+  std::printf("training_products %s\n", mlp::onednn_products() ? "oneDNN" : "BLAS");
   // OpenBLAS's sgemm peak with the kernels it chose (OPENBLAS_CORETYPE, if set, decides).
   // Training's products run on OpenBLAS: its peak is the one the training FLOP rate is held to.
   // oneDNN's (the kernels of batch inference) for the record.

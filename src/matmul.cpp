@@ -1,9 +1,14 @@
-// The one place that calls BLAS. Small products, where a BLAS call costs more than the
-// arithmetic (the tutorial's 2x4 layers), take the plain loops.
+// The one place that calls BLAS and oneDNN for products. Small products, where a library call
+// costs more than the arithmetic (the tutorial's 2x4 layers), take the plain loops.
 #include "mlp/matmul.h"
+
+#include <type_traits>
 
 #ifdef MLP_USE_BLAS
 #include <cblas.h>
+#endif
+#ifdef MLP_USE_DNNL
+#include "onednn_matmul.h"
 #endif
 
 namespace mlp {
@@ -38,9 +43,11 @@ void matmul_loops(T* C, const T* A, const T* B, std::size_t M, std::size_t N, st
             : matmul_loops<false, false>(C, A, B, M, N, K, alpha, beta);
 }
 
+// Below this many multiply-adds the loops win over a library call.
+constexpr std::size_t kLibraryMinWork = 4096;
+bool g_onednn = true;
+
 #ifdef MLP_USE_BLAS
-// Below this many multiply-adds the loops win over a BLAS call.
-constexpr std::size_t kBlasMinWork = 4096;
 
 void gemm(float* C, const float* A, const float* B, int M, int N, int K, bool ta, bool tb, float alpha,
           float beta) {
@@ -60,14 +67,30 @@ template <typename T>
 void matmul(T* C, const T* A, const T* B, std::size_t M, std::size_t N, std::size_t K, bool trans_a,
             bool trans_b, T alpha, T beta) {
   if (M == 0 || N == 0) return;
+#ifdef MLP_USE_DNNL
+  if constexpr (std::is_same_v<T, float>)
+    if (g_onednn && K > 0 && M * N * K >= kLibraryMinWork &&
+        detail::onednn_matmul(C, A, B, M, N, K, trans_a, trans_b, alpha, beta))
+      return;
+#endif
 #ifdef MLP_USE_BLAS
-  if (M * N * K >= kBlasMinWork) {
+  if (M * N * K >= kLibraryMinWork) {
     gemm(C, A, B, static_cast<int>(M), static_cast<int>(N), static_cast<int>(K), trans_a, trans_b, alpha,
          beta);
     return;
   }
 #endif
   matmul_loops(C, A, B, M, N, K, trans_a, trans_b, alpha, beta);
+}
+
+void use_onednn_products(bool on) { g_onednn = on; }
+
+bool onednn_products() {
+#ifdef MLP_USE_DNNL
+  return g_onednn;
+#else
+  return false;
+#endif
 }
 
 template void matmul<float>(float*, const float*, const float*, std::size_t, std::size_t, std::size_t, bool,

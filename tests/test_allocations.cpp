@@ -1,6 +1,8 @@
 // Allocation counting: after the first step, a training step (forward, loss, backward, clipping,
 // optimizer step) and the trainer's per-batch loop allocate nothing, for every optimizer, with and
-// without dropout and batch norm, for the same batch size and a smaller one.
+// without dropout and batch norm, for the same batch size and a smaller one. Our code's count is
+// taken with float32 products on BLAS; oneDNN's products allocate a few blocks inside every call,
+// and that count is checked to be the same every step (constant, not growing).
 // This file replaces the global operator new/delete for the whole test binary; counting is off
 // unless a test opens a window (AllocationWindow), so other tests are unaffected.
 #include <gtest/gtest.h>
@@ -18,6 +20,7 @@
 #include "mlp/communicator.h"
 #include "mlp/fixed_mlp.h"
 #include "mlp/init.h"
+#include "mlp/matmul.h"
 #include "mlp/model.h"
 #include "mlp/random.h"
 #include "mlp/trainer.h"
@@ -82,6 +85,12 @@ class AllocationWindow {
   }
 };
 
+// Float32 products on BLAS for the scope's life (BLAS allocates nothing per call; oneDNN does).
+struct OurCodeOnly {
+  OurCodeOnly() { mlp::use_onednn_products(false); }
+  ~OurCodeOnly() { mlp::use_onednn_products(true); }
+};
+
 TEST(AllocationCounter, CountsInsideTheWindowOnly) {
   auto* outside = new std::vector<int>(10);
   AllocationWindow window;
@@ -137,6 +146,7 @@ class TrainStepAllocations : public testing::TestWithParam<Case> {
   }
 
   static constexpr std::size_t kRows = 96;
+  OurCodeOnly blas_;
   std::unique_ptr<mlp::Model<float>> model_;
   std::unique_ptr<mlp::Trainer<float>> trainer_;
   std::vector<float> x_, y_;
@@ -189,6 +199,34 @@ const Case kCases[] = {
 };
 INSTANTIATE_TEST_SUITE_P(Configs, TrainStepAllocations, testing::ValuesIn(kCases), case_name);
 
+// With oneDNN's products, a step allocates what oneDNN allocates inside its calls: the same
+// number every step of a batch size (docs/benchmarks.md states it and its cost).
+TEST(LibraryAllocations, OneDnnProductsAllocateTheSameEveryStep) {
+  if (!mlp::onednn_products()) GTEST_SKIP() << "float32 products take BLAS in this build (no oneDNN)";
+  mlp::ModelConfig config;
+  config.sizes = {784, 64, 32, 10};
+  config.dropout = 0.2;
+  mlp::Model<float> model(config);
+  mlp::Random rng(7);
+  mlp::init_default(model, rng);
+  mlp::Trainer<float> trainer(model, mlp::Loss{mlp::LossKind::cross_entropy}, mlp::AdamOptions{});
+  std::vector<float> x(32 * 784), y(32);
+  for (auto& v : x) v = static_cast<float>(rng.rand());
+  for (std::size_t r = 0; r < y.size(); ++r) y[r] = static_cast<float>(r % 10);
+  for (std::size_t B : {32, 16}) {
+    trainer.train_step(x.data(), y.data(), B);  // warm-up: this shape's primitives are made here
+    std::vector<long> counts;
+    for (int i = 0; i < 5; ++i) {
+      AllocationWindow window;
+      trainer.train_step(x.data(), y.data(), B);
+      counts.push_back(window.count());
+    }
+    for (long c : counts) EXPECT_EQ(c, counts[0]) << "batch " << B;
+    EXPECT_LE(counts[0], 8 * 8) << "batch " << B << ": 8 products a step, a few blocks each";
+    RecordProperty("allocations_per_step_batch_" + std::to_string(B), static_cast<int>(counts[0]));
+  }
+}
+
 // The tutorial's float64 network, as `mlp demo` trains it.
 TEST(TutorialAllocations, NoneAfterTheFirstStep) {
   mlp::Model<double> model = mlp_test::tutorial_model();
@@ -220,6 +258,7 @@ TEST(FixedMlpAllocations, NoneInTrainingOrPrediction) {
 // fit's per-batch loop (gather, step, a per-batch schedule, the callback) allocates nothing either:
 // count from the end of one batch to the end of a later one in the same epoch.
 TEST(TrainerLoopAllocations, NoneBetweenBatches) {
+  OurCodeOnly blas;
   mlp::ModelConfig config;
   config.sizes = {20, 16, 3};
   config.dropout = 0.1;
@@ -290,6 +329,7 @@ class TwinCommunicator final : public mlp::Communicator {
 // Data-parallel training's steps allocate nothing after the first either: per-layer planned sums
 // started from backward, and deterministic micro-batches summed in a tree.
 TEST(TrainerLoopAllocations, NoneBetweenDataParallelBatches) {
+  OurCodeOnly blas;
   for (bool deterministic : {false, true}) {
     mlp::ModelConfig config;
     config.sizes = {20, 16, 8, 3};

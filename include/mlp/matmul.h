@@ -1,5 +1,5 @@
-// Matrix products on row-major buffers: C = alpha * op(A) * op(B) + beta * C,
-// through CBLAS (OpenBLAS) when built with it, portable loops otherwise.
+// Matrix products on row-major buffers: C = alpha * op(A) * op(B) + beta * C, through oneDNN
+// (float32) or CBLAS (OpenBLAS) when built with them, portable loops otherwise.
 #pragma once
 
 #include <cstddef>
@@ -12,5 +12,13 @@ namespace mlp {
 template <typename T>
 void matmul(T* C, const T* A, const T* B, std::size_t M, std::size_t N, std::size_t K, bool trans_a,
             bool trans_b, T alpha = T(1), T beta = T(0));
+
+// Float32 products of at least 4096 multiply-adds run on oneDNN's matmul primitives (AVX-512
+// where the CPU has it; one primitive per shape, kept per thread) when the build has oneDNN, and
+// on BLAS otherwise; float64 always takes BLAS (bit-exact with PyTorch). oneDNN allocates a
+// constant few blocks inside each product (docs/benchmarks.md); use_onednn_products(false)
+// routes float32 to BLAS too (benchmarks, and the allocation tests).
+void use_onednn_products(bool on);
+bool onednn_products();  // whether float32 products take oneDNN now
 
 }  // namespace mlp

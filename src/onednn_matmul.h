@@ -1,0 +1,15 @@
+// Float32 products through oneDNN's matmul primitives (builds with oneDNN only): one primitive
+// per shape, made on first use and kept per thread with its memory objects, which each call only
+// re-points (set_data_handle) before it executes; the scratchpad is ours, made once.
+#pragma once
+
+#include <cstddef>
+
+namespace mlp::detail {
+
+// C (M, N) = alpha * op(A) * op(B) + beta * C, as mlp::matmul. Returns false, computing nothing,
+// when oneDNN has no primitive for it.
+bool onednn_matmul(float* C, const float* A, const float* B, std::size_t M, std::size_t N, std::size_t K, bool trans_a,
+                   bool trans_b, float alpha, float beta);
+
+}  // namespace mlp::detail
