@@ -84,8 +84,10 @@ TEST_P(Interrupt, SigintInEpoch3SavesWhatItHasAndResumesToTheSameModel) {
   mlp_test::write_file(dir / "d.csv", table(20000));
   // Shuffled batches of 4, dropout and a cosine schedule: 5000 steps an epoch, long enough for
   // the signal to arrive in epoch 3.
-  const std::string options =
-      std::string(GetParam().options) + " --epochs 6 --hidden 128,128 --dropout 0.2 --schedule cosine --batch-size 4";
+  // One thread: ctest runs tests side by side, and spinning OpenMP threads of two processes on two
+  // cores would slow each other down many times over (under the sanitizers most of all).
+  const std::string options = std::string(GetParam().options) +
+                              " --epochs 6 --hidden 128,128 --dropout 0.2 --schedule cosine --batch-size 4 --threads 1";
   const auto whole = mlp("train " + q(dir / "d.csv") + " -o " + q(dir / "whole.st") + " " + options + " -q");
   ASSERT_EQ(whole.status, 0) << whole.err;
 
@@ -119,7 +121,8 @@ INSTANTIATE_TEST_SUITE_P(Recipes, Interrupt,
 TEST(Interrupt, SigtermSavesTooAndExits143) {
   ScratchDir dir;
   mlp_test::write_file(dir / "d.csv", table(20000));
-  const pid_t pid = start("train " + q(dir / "d.csv") + " -o " + q(dir / "m.st") + " --epochs 50 --batch-size 4", dir / "err");
+  const pid_t pid =
+      start("train " + q(dir / "d.csv") + " -o " + q(dir / "m.st") + " --epochs 50 --batch-size 4 --threads 1", dir / "err");
   ASSERT_TRUE(wait_for(dir / "err", "epoch 1/50")) << read_text(dir / "err");
   kill(pid, SIGTERM);
   EXPECT_EQ(finish(pid), 143);
@@ -135,7 +138,7 @@ TEST(Interrupt, SigkillAtRandomMomentsNeverLeavesADamagedCheckpointOrModel) {
   // Wide layers and short epochs that go on until killed: most of the time goes into writing
   // checkpoints (about 1 MB each, with Adam's moments).
   const std::string args = "train " + q(dir / "d.csv") + " -o " + q(dir / "m.st") +
-                           " --hidden 256,128 --epochs 100000 --early-stopping 0 -q --checkpoint " + q(dir / "ck.st");
+                           " --hidden 256,128 --epochs 100000 --early-stopping 0 --threads 1 -q --checkpoint " + q(dir / "ck.st");
   std::mt19937 rng(7);
   auto pause = [&](int most_us) {
     std::this_thread::sleep_for(std::chrono::microseconds(std::uniform_int_distribution<int>(0, most_us)(rng)));
