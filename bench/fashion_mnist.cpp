@@ -4,7 +4,8 @@
 // batch inference throughput and max RSS. scripts/bench.sh runs it next to the PyTorch script.
 //
 //   fashion_mnist [EPOCHS=3] [--threads N=2] [--rows N=60000] [--hidden 256,128]
-//                 [--data DIR=/usr/share/datasets/fashion-mnist] [--no-peak] [--blas]
+//                 [--data DIR=/usr/share/datasets/fashion-mnist] [--no-peak] [--blas] [--bf16]
+// --bf16 trains with bfloat16 products (Model::set_bf16_products); the test accuracy is measured in float32.
 #include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
@@ -171,6 +172,7 @@ struct Args {
   std::string data = "/usr/share/datasets/fashion-mnist";
   bool peak = true;
   bool blas = false;  // float32 training products on BLAS instead of oneDNN
+  bool bf16 = false;  // bfloat16 products (mixed precision)
 };
 
 Args parse_args(int argc, char** argv) {
@@ -187,6 +189,7 @@ Args parse_args(int argc, char** argv) {
     else if (arg == "--data") a.data = value();
     else if (arg == "--no-peak") a.peak = false;
     else if (arg == "--blas") a.blas = true;
+    else if (arg == "--bf16") a.bf16 = true;
     else if (!arg.empty() && arg[0] != '-') a.epochs = std::stoul(arg);
     else throw std::runtime_error("unknown argument " + arg);
   }
@@ -205,7 +208,8 @@ int run(const Args& args) {
   mlp::set_threads(args.threads);
   mlp::use_onednn_products(!args.blas);
   std::printf("threads %d\n", mlp::threads());
-  std::printf("training_products %s\n", mlp::onednn_products() ? "oneDNN" : "BLAS");
+  std::printf("training_products %s%s\n", mlp::onednn_products() ? "oneDNN" : "BLAS",
+              args.bf16 ? (mlp::bf16_products() ? " bf16" : " bf16 (no native bf16 here: plain loops)") : "");
   // OpenBLAS's sgemm peak with the kernels it chose (OPENBLAS_CORETYPE, if set, decides).
   // Training's products run on OpenBLAS: its peak is the one the training FLOP rate is held to.
   // oneDNN's (the kernels of batch inference) for the record.
@@ -253,7 +257,9 @@ int run(const Args& args) {
   trainer.on_epoch_end = [&](const mlp::EpochStats& s) {
     epoch_seconds.push_back(s.seconds);
     epoch_cpu.push_back(cpu_seconds() - cpu_mark);
+    model.set_bf16_products(false);
     const mlp::Matrix<float> logits = model.predict(x_test);
+    model.set_bf16_products(args.bf16);
     std::size_t correct = 0;
     for (std::size_t r = 0; r < logits.rows(); ++r) {
       const float* row = logits.row(r);
@@ -267,7 +273,9 @@ int run(const Args& args) {
     cpu_mark = cpu_seconds();
     return true;
   };
+  model.set_bf16_products(args.bf16);
   trainer.fit(train);
+  model.set_bf16_products(false);
 
   // Training FLOPs as the issue counts them: 2 per multiply-add forward, twice that backward.
   const double epoch = median(epoch_seconds);

@@ -14,16 +14,23 @@
 namespace mlp {
 namespace {
 
+template <typename T>
+T widen(T x) {
+  return x;
+}
+float widen(bf16 x) { return to_float(x); }
+
 // Each C[i][j] is one dot product summed in k order, then scaled: the same arithmetic whatever the
-// transposes, which are template arguments so that the inner loop has no branch.
-template <bool TransA, bool TransB, typename T>
-void matmul_loops(T* C, const T* A, const T* B, std::size_t M, std::size_t N, std::size_t K, T alpha, T beta) {
+// transposes, which are template arguments so that the inner loop has no branch. In is T, or bf16
+// for T = float (each input widened exactly).
+template <bool TransA, bool TransB, typename T, typename In>
+void matmul_loops(T* C, const In* A, const In* B, std::size_t M, std::size_t N, std::size_t K, T alpha, T beta) {
   for (std::size_t i = 0; i < M; ++i) {
     for (std::size_t j = 0; j < N; ++j) {
       T sum = 0;
       for (std::size_t k = 0; k < K; ++k) {
-        const T a = TransA ? A[k * M + i] : A[i * K + k];
-        const T b = TransB ? B[j * K + k] : B[k * N + j];
+        const T a = widen(TransA ? A[k * M + i] : A[i * K + k]);
+        const T b = widen(TransB ? B[j * K + k] : B[k * N + j]);
         sum += a * b;
       }
       T& c = C[i * N + j];
@@ -32,8 +39,8 @@ void matmul_loops(T* C, const T* A, const T* B, std::size_t M, std::size_t N, st
   }
 }
 
-template <typename T>
-void matmul_loops(T* C, const T* A, const T* B, std::size_t M, std::size_t N, std::size_t K, bool trans_a,
+template <typename T, typename In>
+void matmul_loops(T* C, const In* A, const In* B, std::size_t M, std::size_t N, std::size_t K, bool trans_a,
                   bool trans_b, T alpha, T beta) {
   if (trans_a)
     trans_b ? matmul_loops<true, true>(C, A, B, M, N, K, alpha, beta)
@@ -81,6 +88,26 @@ void matmul(T* C, const T* A, const T* B, std::size_t M, std::size_t N, std::siz
   }
 #endif
   matmul_loops(C, A, B, M, N, K, trans_a, trans_b, alpha, beta);
+}
+
+void matmul(float* C, const bf16* A, const bf16* B, std::size_t M, std::size_t N, std::size_t K, bool trans_a,
+            bool trans_b, float alpha, float beta) {
+  if (M == 0 || N == 0) return;
+#ifdef MLP_USE_DNNL
+  if (g_onednn && K > 0 && bf16_products() &&
+      detail::onednn_matmul(C, A, B, M, N, K, trans_a, trans_b, alpha, beta))
+    return;
+#endif
+  matmul_loops(C, A, B, M, N, K, trans_a, trans_b, alpha, beta);
+}
+
+bool bf16_products() {
+#ifdef MLP_USE_DNNL
+  static const bool native = detail::onednn_bf16();
+  return native;
+#else
+  return false;
+#endif
 }
 
 void use_onednn_products(bool on) { g_onednn = on; }

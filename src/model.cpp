@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+#include <type_traits>
 
 #include "mlp/batch_norm.h"
 #include "mlp/dense.h"
@@ -19,14 +20,15 @@ namespace mlp {
 namespace {
 
 // a (B, OC) = relu(a + bias) in place, one pass: the bias add and relu_forward's max(0, z) fused
-// (NaN passes through, as relu_forward).
-template <typename T>
-void bias_relu_forward(T* a, const T* bias, std::size_t B, std::size_t OC) {
+// (NaN passes through, as relu_forward). With ToBf16, also a_bf16 = a rounded to bfloat16.
+template <bool ToBf16, typename T>
+void bias_relu_forward(T* a, bf16* a_bf16, const T* bias, std::size_t B, std::size_t OC) {
   for (std::size_t r = 0; r < B; ++r) {
     T* row = a + r * OC;
     for (std::size_t j = 0; j < OC; ++j) {
       const T z = row[j] + bias[j];
       row[j] = z < T(0) ? T(0) : z;
+      if constexpr (ToBf16) a_bf16[r * OC + j] = to_bf16(static_cast<float>(row[j]));
     }
   }
 }
@@ -35,8 +37,10 @@ void bias_relu_forward(T* a, const T* bias, std::size_t B, std::size_t OC) {
 //   dz (B, OC) = (dout * mask) * relu'(z), relu'(z) = 1 where a = relu(z) > 0 (the same test as z > 0), else 0
 //   dbias (OC) += the rows of dz, in row order as dense_backward adds them.
 // The products keep the unfused order (a NaN gradient stays NaN where relu' is 0).
-template <bool Masked, typename T>
-void relu_bias_backward(T* dz, T* dbias, const T* dout, const T* mask, const T* a, std::size_t B, std::size_t OC) {
+// With ToBf16, also dz_bf16 = dz rounded to bfloat16.
+template <bool Masked, bool ToBf16, typename T>
+void relu_bias_backward(T* dz, bf16* dz_bf16, T* dbias, const T* dout, const T* mask, const T* a, std::size_t B,
+                        std::size_t OC) {
   for (std::size_t r = 0; r < B; ++r) {
     const std::size_t o = r * OC;
     for (std::size_t j = 0; j < OC; ++j) {
@@ -44,6 +48,7 @@ void relu_bias_backward(T* dz, T* dbias, const T* dout, const T* mask, const T* 
       if constexpr (Masked) g = g * mask[o + j];
       const T d = g * (a[o + j] > T(0) ? T(1) : T(0));
       dz[o + j] = d;
+      if constexpr (ToBf16) dz_bf16[o + j] = to_bf16(static_cast<float>(d));
       dbias[j] += d;
     }
   }
@@ -115,37 +120,69 @@ Matrix<T> Model<T>::bias_matrix(std::size_t layer) const {
 }
 
 template <typename T>
+void Model<T>::set_bf16_products(bool on) {
+  if (on && !std::is_same_v<T, float>)
+    throw InvalidArgument("model: bf16 products need a float32 model (this one is float64)");
+  bf16_ = on;
+}
+
+template <typename T>
 const Matrix<T>& Model<T>::forward(const T* x, std::size_t B) {
   have_forward_ = false;  // until this pass completes
   input_ = x;
   batch_ = B;
   forward_training_ = training_;
   dropout_used_ = training_ && config_.dropout > 0;
+  const bool mixed = bf16_;  // bf16 products; never for float64 models (set_bf16_products refuses them)
   for (std::size_t i = 0; i < num_layers(); ++i) {
     Work& w = work_[i];
     const std::size_t C = layer_inputs(i), OC = layer_outputs(i);
     const Activation& act = activation(i);
     const T* in = layer_input(i);
+    // out (B, OC) = in · Wᵀ + bias (none when null), from bfloat16 copies with bf16 products.
+    auto dense = [&](T* out, const T* bias) {
+      if constexpr (std::is_same_v<T, float>)
+        if (mixed) {
+          w.weight_bf16.resize(OC * C);
+          to_bf16(w.weight_bf16.data(), weight(i), OC * C);
+          if (i == 0) {
+            input_bf16_.resize(B * C);
+            to_bf16(input_bf16_.data(), x, B * C);
+          }
+          dense_forward(out, layer_input_bf16(i), w.weight_bf16.data(), bias, B, C, OC);
+          return;
+        }
+      dense_forward(out, in, weight(i), bias, B, C, OC);
+    };
+    const bool hidden = i + 1 < num_layers();
+    bool out_bf16_done = false;  // whether a fused pass already wrote out_bf16
+    if (mixed && hidden) w.out_bf16.resize(B * OC);
     w.a.resize(B, OC);
     if (has_batch_norm(i)) {
       w.z.resize(B, OC);
       w.n.resize(B, OC);
       w.inv_std.resize(OC);
       if (training_) w.xhat.resize(B, OC);
-      dense_forward(w.z.data(), in, weight(i), bias(i), B, C, OC);
+      dense(w.z.data(), bias(i));
       batch_norm_forward(w.n.data(), training_ ? w.xhat.data() : nullptr, w.inv_std.data(), running_mean(i),
                          running_var(i), w.z.data(), norm_weight(i), norm_bias(i), B, OC, training_,
                          config_.batch_norm_momentum, config_.batch_norm_eps);
       activation_forward(act, w.a.data(), w.n.data(), B, OC);
     } else if (act.kind == ActivationKind::relu) {
-      // x · Wᵀ straight into a, then bias and relu in one pass; backward reads relu' from a.
-      matmul(w.a.data(), in, weight(i), B, OC, C, false, true);
-      bias_relu_forward(w.a.data(), bias(i), B, OC);
+      // x · Wᵀ straight into a, then bias and relu in one pass (rounding to bfloat16 there too when
+      // nothing follows); backward reads relu' from a.
+      dense(w.a.data(), nullptr);
+      if (mixed && hidden && !has_dropout(i)) {
+        bias_relu_forward<true>(w.a.data(), w.out_bf16.data(), bias(i), B, OC);
+        out_bf16_done = true;
+      } else {
+        bias_relu_forward<false>(w.a.data(), nullptr, bias(i), B, OC);
+      }
     } else if (act.kind == ActivationKind::identity) {
-      dense_forward(w.a.data(), in, weight(i), bias(i), B, C, OC);  // a = z: no copy
+      dense(w.a.data(), bias(i));  // a = z: no copy
     } else {
       w.z.resize(B, OC);
-      dense_forward(w.z.data(), in, weight(i), bias(i), B, C, OC);
+      dense(w.z.data(), bias(i));
       activation_forward(act, w.a.data(), w.z.data(), B, OC);
     }
     if (has_dropout(i)) {
@@ -153,6 +190,8 @@ const Matrix<T>& Model<T>::forward(const T* x, std::size_t B) {
       w.d.resize(B, OC);
       dropout_forward(w.d.data(), w.mask.data(), w.a.data(), config_.dropout, B * OC, dropout_rng_);
     }
+    if constexpr (std::is_same_v<T, float>)
+      if (mixed && hidden && !out_bf16_done) to_bf16(w.out_bf16.data(), layer_output(i), B * OC);
   }
   have_forward_ = true;
   return work_.back().a;
@@ -171,6 +210,7 @@ void Model<T>::backward(const T* dout) {
   if (!have_forward_) throw Error("model: backward() called before forward()");
   const std::size_t B = batch_;
   const bool training = forward_training_;
+  const bool mixed = bf16_;  // bf16 products
   const T* g = dout;  // dLoss / d(this layer's output)
   for (std::size_t i = num_layers(); i-- > 0;) {
     Work& w = work_[i];
@@ -179,6 +219,7 @@ void Model<T>::backward(const T* dout) {
     const T* mask = has_dropout(i) ? w.mask.data() : nullptr;
     const T* dz = nullptr;  // dLoss / dz, z = x · Wᵀ + b
     bool dbias_done = false;
+    bool dz_bf16_done = false;  // whether a fused pass already rounded dz to bfloat16
     if (has_batch_norm(i)) {
       w.da.resize(B, OC);
       w.dz.resize(B, OC);
@@ -194,10 +235,18 @@ void Model<T>::backward(const T* dout) {
       dz = w.dz.data();
     } else if (act.kind == ActivationKind::relu) {
       w.dz.resize(B, OC);
+      if (mixed) {
+        w.dz_bf16.resize(B * OC);
+        dz_bf16_done = true;
+      }
+      // Each combination of dropout and rounding is a loop of its own.
+      bf16* dzb = w.dz_bf16.data();
       if (mask)
-        relu_bias_backward<true>(w.dz.data(), dbias(i), g, mask, w.a.data(), B, OC);
+        mixed ? relu_bias_backward<true, true>(w.dz.data(), dzb, dbias(i), g, mask, w.a.data(), B, OC)
+             : relu_bias_backward<true, false>(w.dz.data(), dzb, dbias(i), g, mask, w.a.data(), B, OC);
       else
-        relu_bias_backward<false>(w.dz.data(), dbias(i), g, mask, w.a.data(), B, OC);
+        mixed ? relu_bias_backward<false, true>(w.dz.data(), dzb, dbias(i), g, mask, w.a.data(), B, OC)
+             : relu_bias_backward<false, false>(w.dz.data(), dzb, dbias(i), g, mask, w.a.data(), B, OC);
       dz = w.dz.data();
       dbias_done = true;
     } else if (act.kind == ActivationKind::identity && !mask) {
@@ -219,7 +268,17 @@ void Model<T>::backward(const T* dout) {
       work_[i - 1].da.resize(B, C);
       dinp = work_[i - 1].da.data();
     }
-    dense_backward(dinp, dweight(i), dbias_done ? nullptr : dbias(i), dz, layer_input(i), weight(i), B, C, OC);
+    T* dbias_left = dbias_done ? nullptr : dbias(i);
+    if constexpr (std::is_same_v<T, float>)
+      if (mixed) {
+        if (!dz_bf16_done) {
+          w.dz_bf16.resize(B * OC);
+          to_bf16(w.dz_bf16.data(), dz, B * OC);
+        }
+        dense_backward(dinp, dweight(i), dbias_left, dz, w.dz_bf16.data(), layer_input_bf16(i),
+                       w.weight_bf16.data(), B, C, OC);
+      }
+    if (!mixed) dense_backward(dinp, dweight(i), dbias_left, dz, layer_input(i), weight(i), B, C, OC);
     if (on_layer_backward) on_layer_backward(i);
     g = dinp;
   }

@@ -4,6 +4,7 @@
 
 #include <cstddef>
 
+#include "mlp/bf16.h"
 #include "mlp/tensor.h"
 
 namespace mlp {
@@ -20,6 +21,14 @@ void dense_forward(T* out, const T* inp, const T* weight, const T* bias, std::si
 template <typename T>
 void dense_backward(T* dinp, T* dweight, T* dbias, const T* dout, const T* inp, const T* weight,
                     std::size_t B, std::size_t C, std::size_t OC);
+
+// Mixed precision (bfloat16 products, float32 accumulation): the same passes with the products'
+// inputs in bfloat16 (matmul.h), the bias, its gradient and every output in float32. dout is the
+// float32 gradient (for dbias), dout_b the same rounded to bfloat16 (for the products).
+void dense_forward(float* out, const bf16* inp, const bf16* weight, const float* bias, std::size_t B, std::size_t C,
+                   std::size_t OC);
+void dense_backward(float* dinp, float* dweight, float* dbias, const float* dout, const bf16* dout_b,
+                    const bf16* inp, const bf16* weight, std::size_t B, std::size_t C, std::size_t OC);
 
 // Checked forms on matrices: the shapes must agree, or ShapeError names both.
 // x (B, C), weight (OC, C), bias (1, OC) -> (B, OC).

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "mlp/activation.h"
+#include "mlp/bf16.h"
 #include "mlp/random.h"
 #include "mlp/tensor.h"
 
@@ -104,6 +105,14 @@ class Model {
   // The generator dropout masks are drawn from; seed it for reproducible training.
   Random& dropout_rng() { return dropout_rng_; }
 
+  // Mixed precision, for float32 models: the products take bfloat16 inputs (the weights, each
+  // layer's input and the backward pass's gradients, rounded to nearest) and accumulate in float32,
+  // as torch.autocast(dtype=torch.bfloat16) does for linear layers. Parameters, gradients, batch
+  // norm and activations stay float32. Worth it where bf16_products() (matmul.h) holds; elsewhere
+  // the products run on slower loops. Throws InvalidArgument on a float64 model. Off by default.
+  void set_bf16_products(bool on);
+  bool bf16_products() const { return bf16_; }
+
   // Forward pass of a batch x (B, inputs). Keeps what backward() needs; x must stay alive until
   // then. Returns the output (B, outputs), valid until the next call. Training mode with batch
   // normalization needs B >= 2 (InvalidArgument otherwise, as PyTorch).
@@ -132,6 +141,10 @@ class Model {
   const T* layer_output(std::size_t layer) const {
     return has_dropout(layer) ? work_[layer].d.data() : work_[layer].a.data();
   }
+  // The same rounded to bfloat16, with bf16 products.
+  const bf16* layer_input_bf16(std::size_t layer) const {
+    return layer == 0 ? input_bf16_.data() : work_[layer - 1].out_bf16.data();
+  }
 
   // What one layer keeps from the forward pass, reused while the batch size does not grow.
   // Without batch norm, relu and identity layers write x · Wᵀ straight into a and finish it in one
@@ -146,6 +159,8 @@ class Model {
     std::vector<T> inv_std;  // batch norm: 1 / sqrt(var + eps) per feature
     Matrix<T> da, dz;   // gradients during backward (an identity layer without dropout passes its
                         // incoming gradient on as dz, unused)
+    // With bf16 products: the weight, the layer's output (hidden layers) and dz rounded to bfloat16.
+    std::vector<bf16> weight_bf16, out_bf16, dz_bf16;
   };
 
   ModelConfig config_;
@@ -154,6 +169,8 @@ class Model {
   std::vector<Work> work_;
   Random dropout_rng_;
   bool training_ = true;
+  bool bf16_ = false;
+  std::vector<bf16> input_bf16_;  // the last forward's x rounded to bfloat16, with bf16 products
   // The last forward pass: its input (the caller's x), batch size, mode, and whether it applied dropout.
   const T* input_ = nullptr;
   std::size_t batch_ = 0;

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <set>
 
+#include "mlp/bf16.h"
 #include "mlp/escape.h"
 #include "mlp/io/file.h"
 
@@ -101,12 +102,8 @@ float f16_to_float(std::uint16_t h) {
   return std::bit_cast<float>(bits);
 }
 
-float bf16_to_float(std::uint16_t b) {
-  return std::bit_cast<float>(static_cast<std::uint32_t>(b) << 16);
-}
-
 float load_f16(const std::uint8_t* p) { return f16_to_float(load<std::uint16_t>(p)); }
-float load_bf16(const std::uint8_t* p) { return bf16_to_float(load<std::uint16_t>(p)); }
+float load_bf16(const std::uint8_t* p) { return to_float(static_cast<bf16>(load<std::uint16_t>(p))); }
 
 template <typename Out>
 std::vector<Out> convert(const Tensor& t, const std::string& where, const char* getter) {
