@@ -12,6 +12,7 @@
 #include "mlp/format.h"
 #include "mlp/io/file.h"
 #include "mlp/io/history.h"
+#include "mlp/matmul.h"
 #include "mlp/pipeline.h"
 #include "mlp/specs.h"
 #include "processes.h"
@@ -103,6 +104,9 @@ void run(TrainArgs& a) {
     apply_threads_option(a.threads == 0 && procs.size() > 1 ? default_threads() : a.threads);
     prepare(a, first, train, val);
   });
+  if (first && o.precision == Precision::bf16 && !bf16_products())
+    std::fprintf(stderr, "mlp: notice: --dtype bf16: no bfloat16 products on this CPU (they need avx512_bf16); "
+                         "training in float32\n");
   const bool quiet = a.quiet || !first;
   Progress progress(quiet, o.epochs);
   std::size_t steps = 0;
@@ -208,7 +212,8 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--scale", a->scale, "Feature scaling: none, standard, minmax (regression targets are standardized unless none)")->capture_default_str();
   cmd->add_option("--init", o.init_from, "Start from the weights in this safetensors file");
   cmd->add_option("--initializer", a->init, "Weight initializer: default, xavier_uniform, xavier_normal, kaiming_uniform, kaiming_normal, lecun_normal, orthogonal, zeros, constant:V")->capture_default_str();
-  cmd->add_option("--dtype", a->dtype, "f32 or f64")->capture_default_str();
+  cmd->add_option("--dtype", a->dtype,
+                  "f32, f64, or bf16 (float32 model, trained with bfloat16 products where the CPU has avx512_bf16)")->capture_default_str();
   add_threads_option(cmd, a->threads);
   cmd->add_flag("--deterministic", o.deterministic, "The same model bit for bit whatever the number of processes under mpirun (1, 2, 4, ...: a power of two dividing --micro-batches): each batch in micro-batches summed in a fixed order");
   cmd->add_option("--micro-batches", o.micro_batches, "With --deterministic: parts per batch")->capture_default_str();

@@ -20,6 +20,7 @@
 #include "mlp/io/checkpoint.h"
 #include "mlp/io/file.h"
 #include "mlp/io/safetensors.h"
+#include "mlp/matmul.h"
 #include "mlp/names.h"
 #include "mlp/predictor.h"
 #include "mlp/scaler.h"
@@ -29,7 +30,7 @@
 namespace mlp {
 namespace {
 
-constexpr NameEntry<Precision> kPrecisions[] = {{"f32", Precision::f32}, {"f64", Precision::f64}};
+constexpr NameEntry<Precision> kPrecisions[] = {{"f32", Precision::f32}, {"f64", Precision::f64}, {"bf16", Precision::bf16}};
 
 std::string join(const std::vector<std::string>& names, std::size_t limit = 20) {
   std::string s;
@@ -240,6 +241,9 @@ Precision parse_precision(std::string_view name) { return parse_name<Precision>(
 
 namespace {
 
+// Whether training takes bfloat16 products: asked for, and native here (float32 otherwise).
+bool trains_in_bf16(const PipelineOptions& o) { return o.precision == Precision::bf16 && bf16_products(); }
+
 // The record of how a model was trained, kept in the model file.
 nlohmann::json training_record(const std::string& source, std::size_t rows, const PipelineOptions& o, double lr,
                                const FitReport& report, bool f64) {
@@ -255,7 +259,7 @@ nlohmann::json training_record(const std::string& source, std::size_t rows, cons
   j["monitor"] = o.monitor;
   j["seed"] = o.seed;
   j["schedule"] = o.schedule;
-  j["dtype"] = f64 ? "f64" : "f32";
+  j["dtype"] = f64 ? "f64" : trains_in_bf16(o) ? "bf16" : "f32";  // what the products took
   if (o.communicator && o.communicator->size() > 1) j["processes"] = o.communicator->size();
   if (o.deterministic) j["micro_batches"] = o.micro_batches;  // deterministic training
   j["seconds"] = report.seconds;
@@ -311,7 +315,7 @@ nlohmann::ordered_json options_record(const PipelineOptions& o) {
                       {"value", o.init.value},
                       {"gain", o.init.gain}};
   j["init_from"] = o.init_from;
-  j["dtype"] = o.precision == Precision::f64 ? "f64" : "f32";
+  j["dtype"] = name_of<Precision>(kPrecisions, o.precision);
   j["clip_norm"] = o.clip_norm;
   j["deterministic"] = o.deterministic;
   j["micro_batches"] = o.micro_batches;
@@ -434,6 +438,12 @@ struct PipelineFit {
     const auto start = std::chrono::steady_clock::now();
     FitReport report;
     if (training) *training = true;  // from here on, errors are the trainer's: agreed among processes
+    // bf16: bfloat16 products while training only; the model stays, and is saved, float32.
+    struct Bf16Products {
+      Model<T>& model;
+      ~Bf16Products() { model.set_bf16_products(false); }
+    } bf16{model};
+    if constexpr (std::is_same_v<T, float>) model.set_bf16_products(trains_in_bf16(o));
     try {
       report.history = trainer.fit(*data.scaled, val ? val->scaled.get() : nullptr);
     } catch (const NumericError& e) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "cli_fixtures.h"
+#include "mlp/matmul.h"
 
 namespace {
 
@@ -635,6 +636,52 @@ TEST(CliTrain, DtypeF64TrainsAndPredictsLikeF32) {
     }
   EXPECT_LT(max_diff, 1e-3) << "the same training in double precision";
   EXPECT_FALSE(identical) << "f64 predictions print more digits than float holds";
+}
+
+// --dtype bf16 trains the float32 model with bfloat16 products: a float32 file, the training record
+// says bf16, the predictions are close to float32 training's but not the same.
+TEST(CliTrain, DtypeBf16TrainsAFloat32ModelWithBf16Products) {
+  if (!mlp::bf16_products()) GTEST_SKIP() << "no native bfloat16 products on this CPU (the fallback test covers it)";
+  ScratchDir dir;
+  const std::string data = dir / "d.csv";
+  write_file(data, mlp_test::csv_text(kLinearHeader, linear_rows(200, 23)));
+  const std::string opts = " --target y1,y2 --hidden 64 --epochs 5 --val-split 0 -o ";
+  ok("train " + q(data) + opts + q(dir / "f32.st"));
+  CommandResult bf16 = ok("train " + q(data) + " --dtype bf16" + opts + q(dir / "bf16.st"));
+  EXPECT_EQ(bf16.err.find("notice"), std::string::npos) << bf16.err;
+  json info = json_of(ok("info " + q(dir / "bf16.st") + " --json"));
+  EXPECT_EQ(info.at("dtype"), "F32");
+  EXPECT_EQ(info.at("training").at("dtype"), "bf16");
+  Table p32 = table_of(ok("predict " + q(dir / "f32.st") + " " + q(data)).out);
+  Table p16 = table_of(ok("predict " + q(dir / "bf16.st") + " " + q(data)).out);
+  ASSERT_EQ(p32.rows.size(), p16.rows.size());
+  double max_diff = 0;
+  for (std::size_t i = 0; i < p32.rows.size(); ++i)
+    for (std::size_t k = 0; k < 2; ++k)
+      max_diff = std::max(max_diff, std::fabs(to_double(p32.rows[i][k]) - to_double(p16.rows[i][k])));
+  EXPECT_GT(max_diff, 0.0) << "bfloat16 products change the arithmetic";
+  EXPECT_LT(max_diff, 0.05) << "but not the model";
+}
+
+// Where oneDNN finds no avx512_bf16 (DNNL_MAX_CPU_ISA hides it here, as an older CPU would),
+// --dtype bf16 says so in one line and trains exactly as --dtype f32 does.
+TEST(CliTrain, DtypeBf16FallsBackToFloat32WithANotice) {
+  ScratchDir dir;
+  const std::string data = dir / "d.csv";
+  write_file(data, mlp_test::csv_text(kLinearHeader, linear_rows(200, 23)));
+  const std::string env = "DNNL_MAX_CPU_ISA=AVX512_CORE ONEDNN_MAX_CPU_ISA=AVX512_CORE ";
+  const std::string opts = " --target y1,y2 --hidden 64 --epochs 5 --val-split 0 -q -o ";
+  CommandResult f32 = mlp_test::run_command(env + MLP_BINARY + " train " + q(data) + opts + q(dir / "f32.st"));
+  CommandResult bf16 = mlp_test::run_command(env + MLP_BINARY + " train " + q(data) + " --dtype bf16" + opts + q(dir / "bf16.st"));
+  ASSERT_EQ(f32.status, 0) << f32.err;
+  ASSERT_EQ(bf16.status, 0) << bf16.err;
+  EXPECT_EQ(f32.err, "");
+  EXPECT_EQ(mlp_test::count_lines(bf16.err), 1) << bf16.err;
+  EXPECT_NE(bf16.err.find("mlp: notice: --dtype bf16: no bfloat16 products on this CPU"), std::string::npos) << bf16.err;
+  json info = json_of(ok("info " + q(dir / "bf16.st") + " --json"));
+  EXPECT_EQ(info.at("training").at("dtype"), "f32");
+  EXPECT_EQ(ok("predict " + q(dir / "bf16.st") + " " + q(data)).out, ok("predict " + q(dir / "f32.st") + " " + q(data)).out)
+      << "the fallback is float32 training itself";
 }
 
 TEST(CliTrain, CsvWithBomCrlfQuotesAndNoFinalNewlineTrainsLikePlainCsv) {

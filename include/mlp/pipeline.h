@@ -23,8 +23,10 @@
 
 namespace mlp {
 
-enum class Precision { f32, f64 };
-Precision parse_precision(std::string_view name);  // "f32", "f64"
+// bf16 trains a float32 model with bfloat16 products (Model::set_bf16_products) where the CPU runs
+// them natively (bf16_products() in matmul.h), in float32 elsewhere; the model is float32 either way.
+enum class Precision { f32, f64, bf16 };
+Precision parse_precision(std::string_view name);  // "f32", "f64", "bf16"
 
 // What fit is about to do, for a caller that reports it before training starts.
 struct FitPlan {
