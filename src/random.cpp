@@ -2,13 +2,69 @@
 // doubles, normals and bounded integers the way numpy turns them.
 #include "mlp/random.h"
 
+#include <algorithm>
 #include <bit>
+#include <istream>
+#include <ostream>
 #include <cmath>
 #include <sstream>
 
 #include "mlp/error.h"
 
 namespace mlp {
+
+// init_genrand, as numpy and std::mt19937 seed.
+void Mt19937::seed(std::uint32_t seed) {
+  words_[0] = seed;
+  for (std::size_t i = 1; i < kWords; ++i)
+    words_[i] = 1812433253u * (words_[i - 1] ^ (words_[i - 1] >> 30)) + static_cast<std::uint32_t>(i);
+  next_ = kWords;
+}
+
+namespace {
+// The twist of one word from its upper bit, the next word's lower 31 bits and a word 397 on.
+inline std::uint32_t twist(std::uint32_t upper, std::uint32_t lower, std::uint32_t far) {
+  const std::uint32_t y = (upper & 0x80000000u) | (lower & 0x7fffffffu);
+  return far ^ (y >> 1) ^ ((lower & 1u) ? 0x9908b0dfu : 0u);
+}
+}  // namespace
+
+// genrand's refill in three loops without a wrap-around index (the first two vectorize: the
+// second reads words 227 back, written already, further than any vector reaches).
+void Mt19937::refill() {
+  constexpr std::size_t n = kWords, m = 397;
+  std::uint32_t* w = words_.data();
+  for (std::size_t i = 0; i < n - m; ++i) w[i] = twist(w[i], w[i + 1], w[i + m]);
+  for (std::size_t i = n - m; i < n - 1; ++i) w[i] = twist(w[i], w[i + 1], w[i + m - n]);
+  w[n - 1] = twist(w[n - 1], w[0], w[m - 1]);
+  next_ = 0;
+}
+
+void Mt19937::fill(std::uint32_t* out, std::size_t n) {
+  while (n > 0) {
+    if (next_ >= kWords) refill();
+    const std::size_t take = std::min(n, kWords - next_);
+    const std::uint32_t* w = words_.data() + next_;
+    for (std::size_t i = 0; i < take; ++i) out[i] = temper(w[i]);
+    out += take;
+    n -= take;
+    next_ += take;
+  }
+}
+
+std::ostream& operator<<(std::ostream& out, const Mt19937& engine) {
+  for (std::uint32_t word : engine.words_) out << word << ' ';
+  return out << engine.next_;
+}
+
+std::istream& operator>>(std::istream& in, Mt19937& engine) {
+  Mt19937 read;
+  for (std::uint32_t& word : read.words_) in >> word;
+  in >> read.next_;
+  if (in && read.next_ > Mt19937::kWords) in.setstate(std::ios::failbit);
+  if (in) engine = read;
+  return in;
+}
 
 double Random::rand() {
   // 27 bits from one word and 26 from the next: (a * 2^26 + b) / 2^53.
@@ -66,7 +122,7 @@ std::string Random::state() const {
 
 void Random::set_state(const std::string& state) {
   std::istringstream in(state);
-  std::mt19937 engine;
+  Mt19937 engine;
   int has_gauss = 0;
   std::uint64_t gauss = 0;
   in >> engine >> has_gauss >> gauss;

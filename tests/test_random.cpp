@@ -3,6 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <random>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -89,3 +91,28 @@ TEST(Random, ReseedingRestartsTheSequenceAndDropsTheCachedNormal) {
 }
 
 }  // namespace
+
+// Our MT19937 gives std::mt19937's words, one by one or in bulk across refills, and writes and
+// reads its state in std::mt19937's text form (checkpoints made before it existed still load).
+TEST(Mt19937, GivesStdMt19937sWordsAndStateText) {
+  for (std::uint32_t seed : {0u, 1u, 5489u, 4294967295u}) {
+    std::mt19937 reference(seed);
+    mlp::Mt19937 ours(seed);
+    std::vector<std::uint32_t> bulk(1500);
+    for (int round = 0; round < 4; ++round) {
+      for (int i = 0; i < 700; ++i) ASSERT_EQ(ours(), reference()) << "seed " << seed << " round " << round << " word " << i;
+      const std::size_t n = 1 + 377 * static_cast<std::size_t>(round);  // crossing refills at other offsets
+      ours.fill(bulk.data(), n);
+      for (std::size_t i = 0; i < n; ++i) ASSERT_EQ(bulk[i], reference()) << "seed " << seed << " bulk word " << i;
+    }
+    std::ostringstream ours_text, reference_text;
+    ours_text << ours;
+    reference_text << reference;
+    EXPECT_EQ(ours_text.str(), reference_text.str());
+    std::istringstream in(reference_text.str());
+    mlp::Mt19937 read;
+    in >> read;
+    ASSERT_TRUE(in);
+    for (int i = 0; i < 1000; ++i) ASSERT_EQ(read(), reference());
+  }
+}
