@@ -108,6 +108,7 @@ struct Case {
   bool batch_norm = false;
   mlp::LossKind loss = mlp::LossKind::cross_entropy;
   double clip_norm = 0;
+  bool bf16 = false;  // bfloat16 products (on the loops here: OurCodeOnly)
 };
 
 std::string case_name(const testing::TestParamInfo<Case>& info) { return info.param.name; }
@@ -123,6 +124,7 @@ class TrainStepAllocations : public testing::TestWithParam<Case> {
     config.dropout = c.dropout;
     config.batch_norm = c.batch_norm;
     model_ = std::make_unique<mlp::Model<float>>(config);
+    model_->set_bf16_products(c.bf16);
     mlp::Random rng(7);
     mlp::init_default(*model_, rng);
     mlp::TrainOptions options;
@@ -196,6 +198,10 @@ const Case kCases[] = {
     {"adam_mse", mlp::AdamOptions{}, 0, false, mlp::LossKind::mse},
     {"adam_nll_clip", mlp::AdamOptions{}, 0, false, mlp::LossKind::nll, 1.0},
     {"sgd_bce_with_logits", mlp::SGDOptions{.lr = 0.01}, 0, false, mlp::LossKind::bce_with_logits},
+    {"adam_bf16", mlp::AdamOptions{}, 0, false, mlp::LossKind::cross_entropy, 0, true},
+    {"adam_dropout_bf16", mlp::AdamOptions{}, 0.2, false, mlp::LossKind::cross_entropy, 0, true},
+    {"adam_batch_norm_bf16", mlp::AdamOptions{}, 0, true, mlp::LossKind::cross_entropy, 0, true},
+    {"sgd_mse_bf16", mlp::SGDOptions{.lr = 0.01}, 0, false, mlp::LossKind::mse, 0, true},
 };
 INSTANTIATE_TEST_SUITE_P(Configs, TrainStepAllocations, testing::ValuesIn(kCases), case_name);
 
@@ -203,10 +209,14 @@ INSTANTIATE_TEST_SUITE_P(Configs, TrainStepAllocations, testing::ValuesIn(kCases
 // number every step of a batch size (docs/benchmarks.md states it and its cost).
 TEST(LibraryAllocations, OneDnnProductsAllocateTheSameEveryStep) {
   if (!mlp::onednn_products()) GTEST_SKIP() << "float32 products take BLAS in this build (no oneDNN)";
+  for (bool bf16 : {false, true}) {
+  if (bf16 && !mlp::bf16_products()) continue;  // bfloat16 products would take the loops
+  SCOPED_TRACE(bf16 ? "bf16 products" : "float32 products");
   mlp::ModelConfig config;
   config.sizes = {784, 64, 32, 10};
   config.dropout = 0.2;
   mlp::Model<float> model(config);
+  model.set_bf16_products(bf16);
   mlp::Random rng(7);
   mlp::init_default(model, rng);
   mlp::Trainer<float> trainer(model, mlp::Loss{mlp::LossKind::cross_entropy}, mlp::AdamOptions{});
@@ -223,7 +233,9 @@ TEST(LibraryAllocations, OneDnnProductsAllocateTheSameEveryStep) {
     }
     for (long c : counts) EXPECT_EQ(c, counts[0]) << "batch " << B;
     EXPECT_LE(counts[0], 8 * 8) << "batch " << B << ": 8 products a step, a few blocks each";
-    RecordProperty("allocations_per_step_batch_" + std::to_string(B), static_cast<int>(counts[0]));
+    RecordProperty(std::string(bf16 ? "bf16_" : "") + "allocations_per_step_batch_" + std::to_string(B),
+                   static_cast<int>(counts[0]));
+  }
   }
 }
 
