@@ -14,6 +14,7 @@
 
 #include "mlp/data/memory.h"
 #include "mlp/error.h"
+#include "mlp/matmul.h"
 #include "mlp/format.h"
 #include "mlp/pipeline.h"
 #include "mlp/specs.h"
@@ -235,6 +236,8 @@ PYBIND11_MODULE(_mlpcpp, m) {
   m.def("set_threads", &mlp::set_threads, py::arg("n"),
         "Threads for the library's matrix products (OpenBLAS, oneDNN), process-wide");
   m.def("threads", &mlp::threads, "The library's current thread setting");
+  m.def("bf16_products", &mlp::bf16_products,
+        "Whether this CPU runs bfloat16 products natively (dtype='bfloat16' trains in float32 elsewhere)");
   m.def("_last_fit_features_address", [] { return static_cast<std::uintptr_t>(g_last_fit_features); },
         "Debugging: the address the last fit read its training features from");
 

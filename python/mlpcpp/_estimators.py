@@ -22,12 +22,12 @@ from sklearn.utils.multiclass import check_classification_targets, unique_labels
 from sklearn.utils.validation import _check_y, check_consistent_length, check_is_fitted
 
 from . import _data
-from ._mlpcpp import Pipeline, set_threads, threads
+from ._mlpcpp import Pipeline, bf16_products, set_threads, threads
 
 SOLVERS = ("adam", "sgd", "adamw", "rmsprop", "adagrad")
 # scikit-learn's activation names that the library spells otherwise.
 _ACTIVATIONS = {"logistic": "sigmoid"}
-_DTYPES = {"float32": "f32", "float64": "f64"}
+_DTYPES = {"float32": "f32", "float64": "f64", "bfloat16": "bf16"}
 
 
 class _MLPBase(BaseEstimator):
@@ -192,9 +192,15 @@ class _MLPBase(BaseEstimator):
         if not 0 < self.validation_fraction < 1:
             raise ValueError(f"validation_fraction must be in (0, 1), got {self.validation_fraction!r}")
         try:
-            dtype = _DTYPES[np.dtype(self.dtype).name]
+            # numpy has no bfloat16: that one is a name only.
+            dtype = _DTYPES["bfloat16" if self.dtype == "bfloat16" else np.dtype(self.dtype).name]
         except (TypeError, KeyError):
-            raise ValueError(f"dtype must be 'float32' or 'float64', got {self.dtype!r}") from None
+            raise ValueError(f"dtype must be 'float32', 'float64' or 'bfloat16', got {self.dtype!r}") from None
+        if dtype == "bf16" and not bf16_products():
+            warnings.warn(
+                "dtype='bfloat16': no bfloat16 products on this CPU (they need avx512_bf16); training in float32",
+                RuntimeWarning,
+            )
         activation = self.activation
         if not isinstance(activation, str):
             raise ValueError(f"activation must be a name, got {activation!r}")

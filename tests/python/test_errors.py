@@ -22,7 +22,7 @@ X, Y = blobs(n=60)
         ({"scale": "log"}, "unknown scaler 'log'|scal"),
         ({"hidden_layer_sizes": (10, 0)}, "hidden_layer_sizes must be positive integers"),
         ({"batch_size": "big"}, "batch_size must be 'auto' or an integer"),
-        ({"dtype": "int8"}, "dtype must be 'float32' or 'float64'"),
+        ({"dtype": "int8"}, "dtype must be 'float32', 'float64' or 'bfloat16'"),
         ({"max_iter": 0}, "max_iter must be an integer >= 1"),
         ({"validation_fraction": 1.0, "early_stopping": True}, "validation_fraction must be in"),
         ({"n_threads": 0}, "n_threads must be None or an integer >= 1"),

@@ -3,6 +3,7 @@ architecture, solvers, stopping rules, batch size, regularization, and mlp.cpp's
 
 import io
 import json
+import warnings
 from contextlib import redirect_stdout
 
 import numpy as np
@@ -96,6 +97,19 @@ def test_random_state_shuffle_dtype_dropout_batch_norm_loss_and_threads():
     )
     f64 = mlpcpp.MLPClassifier(max_iter=2, dtype="float64").fit(X, y)
     assert f64._model.dtype == "float64" and training(f64)["dtype"] == "F64"
+    # bfloat16 products train a float32 model (in float32, with a warning, where the CPU has none).
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        bf16 = mlpcpp.MLPClassifier(max_iter=5, random_state=1, dtype="bfloat16").fit(X, y)
+    native = _mlpcpp.bf16_products()
+    assert [str(w.message) for w in caught if "bfloat16" in str(w.message)] == (
+        [] if native else ["dtype='bfloat16': no bfloat16 products on this CPU (they need avx512_bf16); training in float32"]
+    )
+    assert bf16._model.dtype == "float32" and training(bf16)["dtype"] == "F32"
+    assert training(bf16)["training"]["dtype"] == ("bf16" if native else "f32")
+    np.testing.assert_allclose(bf16.predict_proba(X), a.predict_proba(X), atol=0.05)
+    with pytest.raises(ValueError, match="bfloat16"):
+        mlpcpp.MLPClassifier(max_iter=2, dtype="float16").fit(X, y)
     arch = training(mlpcpp.MLPClassifier(max_iter=2, dropout=0.2, batch_norm=True).fit(X, y))["architecture"]
     assert arch["dropout"] == 0.2 and arch["batch_norm"] is True
     assert training(mlpcpp.MLPClassifier(max_iter=2, loss="nll").fit(X, y))["loss"] == "nll"
