@@ -1,17 +1,22 @@
 #!/usr/bin/env bash
-# `make bench`: builds the benchmarks, runs the kernel microbenchmarks, then issue 5's end-to-end
-# comparisons side by side in this one run — Fashion-MNIST training and inference against PyTorch,
-# the tutorial against numpy, scaling with rows and widths — and prints the ratios against the
-# targets. Timings are only ever compared within the run (the machine may be busy).
-# Environment: BUILD (build directory, default build), EPOCHS (3), THREADS (2), QUICK=1 (skips
-# the microbenchmarks and the scaling runs), MLP_REFERENCE (directory of pytorch_fashion_mnist.py
-# and tutorial.py; default ../shared/reference beside the checkout).
+# `make bench`: builds the benchmarks, runs the kernel microbenchmarks, then the end-to-end
+# comparisons side by side in this one run — Fashion-MNIST training (float32 and bf16) and
+# inference against PyTorch, time to 0.900 test accuracy against PyTorch with the same recipe,
+# the portable build against the native one, the tutorial against numpy, scaling with rows and
+# widths — and prints the ratios against issue 5's and issue 14's targets. Timings are only ever
+# compared within the run (the machine may be busy).
+# Environment: BUILD (build directory, default build; the portable build goes to BUILD-portable),
+# EPOCHS (PyTorch's reference epochs, 3), OUR_EPOCHS (ours, float32 and bf16: 10, the epochs that
+# bf16's accuracy is compared after), THREADS (2), QUICK=1 (skips the microbenchmarks and the
+# scaling runs), MLP_REFERENCE (directory of pytorch_fashion_mnist.py and tutorial.py; default
+# ../shared/reference beside the checkout).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 BUILD=${BUILD:-build}
 EPOCHS=${EPOCHS:-3}
+OUR_EPOCHS=${OUR_EPOCHS:-10}
 THREADS=${THREADS:-2}
 REF=${MLP_REFERENCE:-$(dirname "$0")/../../shared/reference}
 REF=$(cd "$REF" 2>/dev/null && pwd || echo "$REF")
@@ -70,15 +75,50 @@ elif [[ -x "$BUILD/bench/bench_kernels" ]]; then
 fi
 
 # --- Fashion-MNIST: training, memory, inference -------------------------------------------------------
-say "Fashion-MNIST 784-256-128-10, Adam, batch 128, float32, $THREADS threads, $EPOCHS epochs"
+say "Fashion-MNIST 784-256-128-10, Adam, batch 128, float32, $THREADS threads ($OUR_EPOCHS epochs ours, $EPOCHS PyTorch's)"
 [[ -f $DATA/train-images-idx3-ubyte.gz ]] || { echo "bench: $DATA missing (apt-get install dataset-fashion-mnist)" >&2; exit 1; }
 echo "-- mlp.cpp (bench/fashion_mnist)"
-/usr/bin/time -v -o "$OUT/ours.time" "$BUILD/bench/fashion_mnist" "$EPOCHS" --threads "$THREADS" | tee "$OUT/ours.txt"
+/usr/bin/time -v -o "$OUT/ours.time" "$BUILD/bench/fashion_mnist" "$OUR_EPOCHS" --threads "$THREADS" | tee "$OUT/ours.txt"
+echo "-- mlp.cpp, bf16 products (bench/fashion_mnist --bf16)"
+"$BUILD/bench/fashion_mnist" "$OUR_EPOCHS" --threads "$THREADS" --no-peak --bf16 | tee "$OUT/ours_bf16.txt"
 if [[ $have_torch -eq 1 && $have_ref -eq 1 ]]; then
   echo "-- PyTorch ($REF/pytorch_fashion_mnist.py)"
   /usr/bin/time -v -o "$OUT/torch.time" $PY "$REF/pytorch_fashion_mnist.py" "$EPOCHS" | tee "$OUT/torch.txt"
   $PY scripts/bench_pytorch_inference.py "$THREADS" | tee "$OUT/torch_inference.txt"
 fi
+
+# --- time to accuracy: examples/fashion_mnist.sh against PyTorch with the same recipe ---------------
+# Ours runs the example with the test set as --val, so that its history holds the test accuracy
+# after every epoch (the training is the same; the example itself saves the last epoch's weights,
+# with --val the best validation loss's). Time to 0.900: the run's time outside the epochs (reading,
+# scaling, saving) plus the epochs up to the first at 0.900, per-epoch evaluation included.
+say "time to 0.900 test accuracy: examples/fashion_mnist.sh's recipe (20 epochs, dropout 0.2, Adam, cosine)"
+for dtype in f32 bf16; do
+  MODEL="$OUT/recipe_$dtype.safetensors" bash examples/fashion_mnist.sh --threads "$THREADS" -q --dtype "$dtype" \
+    --val "$DATA/t10k-images-idx3-ubyte.gz" --val-labels "$DATA/t10k-labels-idx1-ubyte.gz" --history "$OUT/recipe_$dtype.csv" \
+    | tee "$OUT/recipe_$dtype.txt"
+done
+if [[ $have_torch -eq 1 ]]; then
+  $PY scripts/pytorch_fashion_mnist_recipe.py 20 "$THREADS" --seed 1 | tee "$OUT/torch_recipe.txt"
+fi
+# "SECONDS EPOCH LAST_ACCURACY" from a history (FILE) and the run's wall seconds (TOTAL); SECONDS is
+# "none" when no epoch reached 0.900.
+to_target() {
+  awk -F, -v total="$2" '
+    NR == 1 { for (i = 1; i <= NF; ++i) if ($i == "val_accuracy") c = i; next }
+    { sum += $2; at[NR - 1] = sum; accuracy[NR - 1] = $c }
+    END {
+      n = NR - 1
+      for (e = 1; e <= n; ++e) if (accuracy[e] >= 0.900) { printf "%.2f %d %s\n", total - sum + at[e], e, accuracy[n]; exit }
+      printf "none %d %s\n", n, accuracy[n]
+    }' "$1"
+}
+
+# --- the portable build (-DMLP_NATIVE=OFF) against the native one ------------------------------------
+say "portable build ($BUILD-portable, -DMLP_NATIVE=OFF): Fashion-MNIST float32, $OUR_EPOCHS epochs"
+cmake -S . -B "$BUILD-portable" -DCMAKE_BUILD_TYPE=Release -DMLP_NATIVE=OFF -DMLP_BUILD_TESTS=OFF ${CMAKE_FLAGS:-} >/dev/null
+cmake --build "$BUILD-portable" -j "$(nproc)" --target fashion_mnist >/dev/null
+"$BUILD-portable/bench/fashion_mnist" "$OUR_EPOCHS" --threads "$THREADS" --no-peak | tee "$OUT/portable.txt"
 
 # --- the tutorial ---------------------------------------------------------------------------------------
 say "tutorial: 2-4-1, batch 2, 1000 epochs"
@@ -157,10 +197,55 @@ if [[ -z "${QUICK:-}" ]]; then
   r=$(calc "$last / $first")
   row "5. RSS last vs first epoch (MiB)" "$last" "$first" "$r" "<= 1.02" "$(verdict "$r <= 1.02")"
 fi
-# For the record: oneDNN's sgemm (batch inference's kernels; training runs on OpenBLAS), and
-# Model::predict, the general path that Predictor replaces for float32 batch inference.
+
+say "issue 14 targets (this run)"
+row "target" "mlp.cpp" "reference" "ratio" "goal" "result"
 onednn=$(field onednn_sgemm_gflops "$OUT/ours.txt")
-[[ -n "$onednn" ]] && echo "oneDNN sgemm: $onednn GFLOP/s (training's GFLOP/s against it: $(calc "$ours_gflops / $onednn"))"
+# The accuracy after the last epoch (the field after test_accuracy).
+last_accuracy() { awk '$1 == "epoch" { for (i = 1; i < NF; ++i) if ($i == "test_accuracy") v = $(i + 1) } END { print v }' "$1"; }
+if [[ -f "$OUT/torch.txt" ]]; then
+  r=$(calc "$torch_epoch / $ours_epoch" 1)
+  row "1. float32 epoch (median, s)" "$ours_epoch" "$torch_epoch" "${r}x" ">= 8x" "$(verdict "$r >= 8")"
+fi
+if [[ -n "$onednn" ]]; then
+  r=$(calc "$ours_gflops / $onednn")
+  row "1. training GFLOP/s vs oneDNN 2048^3" "$ours_gflops" "$onednn" "$r" ">= 0.6" "$(verdict "$r >= 0.6")"
+fi
+bf16_epoch=$(field median_epoch_seconds "$OUT/ours_bf16.txt")
+if grep -q "^training_products .* bf16$" "$OUT/ours_bf16.txt"; then
+  r=$(calc "$bf16_epoch / $ours_epoch")
+  row "2. bf16 epoch vs float32 (s)" "$bf16_epoch" "$ours_epoch" "$r" "<= 0.65" "$(verdict "$r <= 0.65")"
+  a=$(last_accuracy "$OUT/ours_bf16.txt")
+  b=$(last_accuracy "$OUT/ours.txt")
+  r=$(calc "$a - $b" 4)
+  row "2. accuracy after $OUR_EPOCHS epochs, bf16 vs f32" "$a" "$b" "$r" "|d| <= 0.005" "$(verdict "$r <= 0.005 && $r >= -0.005")"
+else
+  row "2. bf16 epoch vs float32 (s)" "$bf16_epoch" "$ours_epoch" "-" "<= 0.65" "no bf16 products here"
+fi
+for dtype in f32 bf16; do
+  total=$(sed -E 's/.*trained in ([0-9.]+) s.*/\1/' "$OUT/recipe_$dtype.txt")  # "test accuracy A (trained in T s; ...)"
+  read -r seconds epoch accuracy < <(to_target "$OUT/recipe_$dtype.csv" "$total")
+  [[ $dtype == f32 ]] && row "3. examples/fashion_mnist.sh accuracy" "$accuracy" "-" "-" ">= 0.900" "$(verdict "$accuracy >= 0.900")"
+  [[ $dtype == bf16 ]] && row "   the same with --dtype bf16" "$accuracy" "-" "-" ">= 0.900" "$(verdict "$accuracy >= 0.900")"
+  if [[ -f "$OUT/torch_recipe.txt" ]]; then
+    torch_to=$(field seconds_to_0.900 "$OUT/torch_recipe.txt")
+    torch_epoch_to=$(field epochs_to_0.900 "$OUT/torch_recipe.txt")
+    if [[ "$seconds" == none || "$torch_to" == none ]]; then
+      row "3. time to 0.900, $dtype (s)" "$seconds" "$torch_to" "-" ">= 8x" "not reached (PyTorch: $(field test_accuracy "$OUT/torch_recipe.txt"))"
+    else
+      r=$(calc "$torch_to / $seconds" 1)
+      row "3. time to 0.900, $dtype (s)" "$seconds" "$torch_to" "${r}x" ">= 8x" "$(verdict "$r >= 8") (epoch $epoch; PyTorch's $torch_epoch_to)"
+    fi
+  fi
+done
+portable_epoch=$(field median_epoch_seconds "$OUT/portable.txt")
+r=$(calc "$ours_epoch / $portable_epoch")
+row "5. portable build's training speed" "$portable_epoch" "$ours_epoch" "$r" ">= 0.8" "$(verdict "$r >= 0.8")"
+echo "   (items 4, inference, tutorial, RSS: issue 5's table above)"
+
+# For the record: Model::predict, the general path that Predictor replaces for float32 batch inference.
+inf_gflops=$(field inference_gflops "$OUT/ours.txt")
+[[ -n "$inf_gflops" && -n "$onednn" ]] && echo "batch inference: $inf_gflops GFLOP/s, $(calc "$inf_gflops / $onednn") of oneDNN's float32 2048^3 rate"
 model_inf=$(field model_predict_rows_per_second "$OUT/ours.txt")
 [[ -n "$model_inf" ]] && echo "Model::predict: $model_inf rows/s (Predictor: $ours_inf)"
 fixed_ns=$(awk '$1 ~ /^BM_FixedTutorialPredictRow/ { v = $2; if ($3 == "us") v *= 1e3; print v; exit }' "$OUT/kernels.txt" 2>/dev/null || true)
