@@ -64,6 +64,9 @@ cmake --build "$BUILD" -j "$(nproc)" --target mlp fashion_mnist >/dev/null
 # bench_kernels exists only where CMake found Google Benchmark (libbenchmark-dev).
 cmake --build "$BUILD" -j "$(nproc)" --target bench_kernels >/dev/null 2>&1 ||
   echo "bench: no bench_kernels (Google Benchmark missing?); microbenchmarks skipped" >&2
+# The portable build (-DMLP_NATIVE=OFF), whose training speed is compared with this one's.
+cmake -S . -B "$BUILD-portable" -DCMAKE_BUILD_TYPE=Release -DMLP_NATIVE=OFF -DMLP_BUILD_TESTS=OFF ${CMAKE_FLAGS:-} >/dev/null
+cmake --build "$BUILD-portable" -j "$(nproc)" --target fashion_mnist >/dev/null
 echo "OpenBLAS: ${OPENBLAS_CORETYPE:+OPENBLAS_CORETYPE=$OPENBLAS_CORETYPE, }$(lscpu | awk -F: '/Model name/ { gsub(/^ +/, "", $2); print $2; exit }'), $(nproc) cores"
 
 # --- microbenchmarks ------------------------------------------------------------------------------
@@ -81,6 +84,23 @@ echo "-- mlp.cpp (bench/fashion_mnist)"
 /usr/bin/time -v -o "$OUT/ours.time" "$BUILD/bench/fashion_mnist" "$OUR_EPOCHS" --threads "$THREADS" | tee "$OUT/ours.txt"
 echo "-- mlp.cpp, bf16 products (bench/fashion_mnist --bf16)"
 "$BUILD/bench/fashion_mnist" "$OUR_EPOCHS" --threads "$THREADS" --no-peak --bf16 | tee "$OUT/ours_bf16.txt"
+# This machine switches between a fast and a slow phase (the same work taking up to twice the
+# time, for seconds or minutes), so the speed ratios of float32, bf16 and the portable build come
+# from the best median epoch of runs that alternate: the two above and three rounds of 3 epochs.
+say "float32, bf16 and the portable build ($BUILD-portable, -DMLP_NATIVE=OFF), alternating, 3 epochs each"
+for round in 1 2 3; do
+  for run in f32 bf16 portable; do
+    case $run in
+      f32) "$BUILD/bench/fashion_mnist" 3 --threads "$THREADS" --no-peak >"$OUT/alt_$run.$round.txt" ;;
+      bf16) "$BUILD/bench/fashion_mnist" 3 --threads "$THREADS" --no-peak --bf16 >"$OUT/alt_$run.$round.txt" ;;
+      portable) "$BUILD-portable/bench/fashion_mnist" 3 --threads "$THREADS" --no-peak >"$OUT/alt_$run.$round.txt" ;;
+    esac
+    printf '%s ' "$run $(field median_epoch_seconds "$OUT/alt_$run.$round.txt") s;"
+  done
+  echo
+done
+# The least median epoch among FILES.
+best_epoch() { for f in "$@"; do field median_epoch_seconds "$f"; done | sort -g | head -1; }
 if [[ $have_torch -eq 1 && $have_ref -eq 1 ]]; then
   echo "-- PyTorch ($REF/pytorch_fashion_mnist.py)"
   /usr/bin/time -v -o "$OUT/torch.time" $PY "$REF/pytorch_fashion_mnist.py" "$EPOCHS" | tee "$OUT/torch.txt"
@@ -113,12 +133,6 @@ to_target() {
       printf "none %d %s\n", n, accuracy[n]
     }' "$1"
 }
-
-# --- the portable build (-DMLP_NATIVE=OFF) against the native one ------------------------------------
-say "portable build ($BUILD-portable, -DMLP_NATIVE=OFF): Fashion-MNIST float32, $OUR_EPOCHS epochs"
-cmake -S . -B "$BUILD-portable" -DCMAKE_BUILD_TYPE=Release -DMLP_NATIVE=OFF -DMLP_BUILD_TESTS=OFF ${CMAKE_FLAGS:-} >/dev/null
-cmake --build "$BUILD-portable" -j "$(nproc)" --target fashion_mnist >/dev/null
-"$BUILD-portable/bench/fashion_mnist" "$OUR_EPOCHS" --threads "$THREADS" --no-peak | tee "$OUT/portable.txt"
 
 # --- the tutorial ---------------------------------------------------------------------------------------
 say "tutorial: 2-4-1, batch 2, 1000 epochs"
@@ -211,16 +225,17 @@ if [[ -n "$onednn" ]]; then
   r=$(calc "$ours_gflops / $onednn")
   row "1. training GFLOP/s vs oneDNN 2048^3" "$ours_gflops" "$onednn" "$r" ">= 0.6" "$(verdict "$r >= 0.6")"
 fi
-bf16_epoch=$(field median_epoch_seconds "$OUT/ours_bf16.txt")
+f32_best=$(best_epoch "$OUT/ours.txt" "$OUT"/alt_f32.*.txt)
+bf16_best=$(best_epoch "$OUT/ours_bf16.txt" "$OUT"/alt_bf16.*.txt)
 if grep -q "^training_products .* bf16$" "$OUT/ours_bf16.txt"; then
-  r=$(calc "$bf16_epoch / $ours_epoch")
-  row "2. bf16 epoch vs float32 (s)" "$bf16_epoch" "$ours_epoch" "$r" "<= 0.65" "$(verdict "$r <= 0.65")"
+  r=$(calc "$bf16_best / $f32_best")
+  row "2. bf16 epoch vs float32 (best, s)" "$bf16_best" "$f32_best" "$r" "<= 0.65" "$(verdict "$r <= 0.65")"
   a=$(last_accuracy "$OUT/ours_bf16.txt")
   b=$(last_accuracy "$OUT/ours.txt")
   r=$(calc "$a - $b" 4)
   row "2. accuracy after $OUR_EPOCHS epochs, bf16 vs f32" "$a" "$b" "$r" "|d| <= 0.005" "$(verdict "$r <= 0.005 && $r >= -0.005")"
 else
-  row "2. bf16 epoch vs float32 (s)" "$bf16_epoch" "$ours_epoch" "-" "<= 0.65" "no bf16 products here"
+  row "2. bf16 epoch vs float32 (best, s)" "$bf16_best" "$f32_best" "-" "<= 0.65" "no bf16 products here"
 fi
 for dtype in f32 bf16; do
   total=$(sed -E 's/.*trained in ([0-9.]+) s.*/\1/' "$OUT/recipe_$dtype.txt")  # "test accuracy A (trained in T s; ...)"
@@ -238,9 +253,9 @@ for dtype in f32 bf16; do
     fi
   fi
 done
-portable_epoch=$(field median_epoch_seconds "$OUT/portable.txt")
-r=$(calc "$ours_epoch / $portable_epoch")
-row "5. portable build's training speed" "$portable_epoch" "$ours_epoch" "$r" ">= 0.8" "$(verdict "$r >= 0.8")"
+portable_best=$(best_epoch "$OUT"/alt_portable.*.txt)
+r=$(calc "$f32_best / $portable_best")
+row "5. portable build's speed (best, s)" "$portable_best" "$f32_best" "$r" ">= 0.8" "$(verdict "$r >= 0.8")"
 echo "   (items 4, inference, tutorial, RSS: issue 5's table above)"
 
 # For the record: Model::predict, the general path that Predictor replaces for float32 batch inference.
