@@ -15,6 +15,7 @@
 #include "mlp/init.h"
 #include "mlp/matmul.h"
 #include "mlp/random.h"
+#include "cpu_clones.h"
 
 namespace mlp {
 namespace {
@@ -22,7 +23,7 @@ namespace {
 // a (B, OC) = relu(a + bias) in place, one pass: the bias add and relu_forward's max(0, z) fused
 // (NaN passes through, as relu_forward). With ToBf16, also a_bf16 = a rounded to bfloat16.
 template <bool ToBf16, typename T>
-void bias_relu_forward(T* a, bf16* a_bf16, const T* bias, std::size_t B, std::size_t OC) {
+MLP_CLONES void bias_relu_forward(T* a, bf16* a_bf16, const T* bias, std::size_t B, std::size_t OC) {
   for (std::size_t r = 0; r < B; ++r) {
     T* row = a + r * OC;
     for (std::size_t j = 0; j < OC; ++j) {
@@ -39,7 +40,7 @@ void bias_relu_forward(T* a, bf16* a_bf16, const T* bias, std::size_t B, std::si
 // The products keep the unfused order (a NaN gradient stays NaN where relu' is 0).
 // With ToBf16, also dz_bf16 = dz rounded to bfloat16.
 template <bool Masked, bool ToBf16, typename T>
-void relu_bias_backward(T* dz, bf16* dz_bf16, T* dbias, const T* dout, const T* mask, const T* a, std::size_t B,
+MLP_CLONES void relu_bias_backward(T* dz, bf16* dz_bf16, T* dbias, const T* dout, const T* mask, const T* a, std::size_t B,
                         std::size_t OC) {
   for (std::size_t r = 0; r < B; ++r) {
     const std::size_t o = r * OC;

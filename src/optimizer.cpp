@@ -18,6 +18,7 @@
 #include "mlp/format.h"
 #include "mlp/matmul.h"
 #include "mlp/names.h"
+#include "cpu_clones.h"
 
 namespace mlp {
 namespace {
@@ -301,6 +302,46 @@ class Sgd final : public FlatOptimizer<T> {
 
 // ---- Adam and AdamW ---------------------------------------------------------------------------
 
+struct AdamConstants {
+  double beta1, beta2, weight_decay;
+  double decay;  // adamw's factor, 1 - lr * weight_decay
+  double step_size, bias_correction2_sqrt, eps;
+};
+
+// Adam's update (Adam::step) of elements [begin, end), in blocks of kUpdateBlock that the threads
+// share out. The arithmetic is float32's for float32 (see the top of the file), double otherwise.
+constexpr std::size_t kUpdateBlock = 16384;
+
+template <bool Decoupled, bool L2, bool Amsgrad, typename T>
+MLP_CLONES void adam_update(T* __restrict param, const T* __restrict grad_in, T* __restrict m_data,
+                            T* __restrict v_data, T* __restrict v_max_data, std::size_t begin, std::size_t end,
+                            const AdamConstants& c) {
+  using A = T;  // the arithmetic's type: float32 for float32 (see the top of the file)
+  const A beta1 = A(c.beta1), beta2 = A(c.beta2), one_minus_beta1 = A(1 - c.beta1), one_minus_beta2 = A(1 - c.beta2);
+  const A decay = A(c.decay), wd = A(c.weight_decay), step_size = A(-c.step_size);
+  const A bias_correction2_sqrt = A(c.bias_correction2_sqrt), eps = A(c.eps);
+  for (std::size_t i = begin; i < end; ++i) {
+    A p = param[i];
+    A grad = grad_in[i];
+    if constexpr (Decoupled)
+      // Rounded on its own, as when this was a branch: "+ 0" keeps the compiler from fusing the
+      // product into the update's add below (one rounding fewer, other bits).
+      p = p * decay + A(0);
+    else if constexpr (L2)
+      grad = grad + wd * p;
+    const A m = m_data[i] * beta1 + one_minus_beta1 * grad;
+    A v = v_data[i] * beta2 + one_minus_beta2 * grad * grad;
+    m_data[i] = static_cast<T>(m);
+    v_data[i] = static_cast<T>(v);
+    if constexpr (Amsgrad) {
+      v = A(maximum(double(v_max_data[i]), double(v)));
+      v_max_data[i] = static_cast<T>(v);
+    }
+    const A denom = std::sqrt(v) / bias_correction2_sqrt + eps;
+    param[i] = static_cast<T>(p + step_size * m / denom);
+  }
+}
+
 template <typename T>
 class Adam final : public FlatOptimizer<T> {
  public:
@@ -330,36 +371,17 @@ class Adam final : public FlatOptimizer<T> {
     const double bias_correction2 = 1 - std::pow(beta2, step);
     const double step_size = lr / bias_correction1;
     const double bias_correction2_sqrt = std::sqrt(bias_correction2);
-    const double decay = 1 - lr * wd;  // adamw's factor
-    T* __restrict m_data = m_.data();
-    T* __restrict v_data = v_.data();
-    T* __restrict v_max_data = v_max_.data();
-    T* __restrict param = params;  // the buffers do not overlap: loops without alias checks
-    const T* __restrict grad_in = grads;
+    const AdamConstants c{beta1, beta2, wd, 1 - lr * wd, step_size, bias_correction2_sqrt, eps};
+    T* m_data = m_.data();
+    T* v_data = v_.data();
+    T* v_max_data = v_max_.data();
     with_flags(
         [&](auto decoupled, auto l2, auto amsgrad) {
+          const std::size_t blocks = (n + kUpdateBlock - 1) / kUpdateBlock;
           MLP_PARALLEL_FOR(n)
-          for (std::size_t i = 0; i < n; ++i) {
-            using A = T;  // the arithmetic's type: float32 for float32 (see the top of the file)
-            A p = param[i];
-            A grad = grad_in[i];
-            if constexpr (decoupled)
-              // Rounded on its own, as when this was a branch: "+ 0.0" keeps the compiler from
-              // fusing the product into the update's add below (one rounding fewer, other bits).
-              p = p * A(decay) + A(0);
-            else if constexpr (l2)
-              grad = grad + A(wd) * p;
-            const A m = m_data[i] * A(beta1) + A(1 - beta1) * grad;
-            A v = v_data[i] * A(beta2) + A(1 - beta2) * grad * grad;
-            m_data[i] = static_cast<T>(m);
-            v_data[i] = static_cast<T>(v);
-            if constexpr (amsgrad) {
-              v = A(maximum(double(v_max_data[i]), v));
-              v_max_data[i] = static_cast<T>(v);
-            }
-            const A denom = std::sqrt(v) / A(bias_correction2_sqrt) + A(eps);
-            param[i] = static_cast<T>(p + A(-step_size) * m / denom);
-          }
+          for (std::size_t b = 0; b < blocks; ++b)
+            adam_update<decltype(decoupled)::value, decltype(l2)::value, decltype(amsgrad)::value>(
+                params, grads, m_data, v_data, v_max_data, b * kUpdateBlock, std::min(n, (b + 1) * kUpdateBlock), c);
         },
         o_.decoupled, !o_.decoupled && wd != 0, o_.amsgrad);
   }

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <type_traits>
 
+#include "cpu_clones.h"
+
 namespace mlp {
 
 std::string shape_string(std::size_t rows, std::size_t cols) {
@@ -21,7 +23,7 @@ void require_shape(const char* what, std::size_t rows, std::size_t cols, std::si
 // A value is not finite when all its exponent bits are set; an integer OR over the buffer
 // vectorizes, where a floating-point test would not.
 template <typename T>
-bool all_finite(const T* values, std::size_t n) {
+MLP_CLONES bool all_finite(const T* values, std::size_t n) {
   using Bits = std::conditional_t<sizeof(T) == 4, std::uint32_t, std::uint64_t>;
   constexpr Bits exponent = sizeof(T) == 4 ? Bits(0x7f800000u) : Bits(0x7ff0000000000000ull);
   Bits bad = 0;
