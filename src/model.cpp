@@ -134,6 +134,7 @@ const Matrix<T>& Model<T>::forward(const T* x, std::size_t B) {
   batch_ = B;
   forward_training_ = training_;
   dropout_used_ = training_ && config_.dropout > 0;
+  forward_bf16_ = bf16_;
   const bool mixed = bf16_;  // bf16 products; never for float64 models (set_bf16_products refuses them)
   for (std::size_t i = 0; i < num_layers(); ++i) {
     Work& w = work_[i];
@@ -171,7 +172,7 @@ const Matrix<T>& Model<T>::forward(const T* x, std::size_t B) {
       activation_forward(act, w.a.data(), w.n.data(), B, OC);
     } else if (act.kind == ActivationKind::relu) {
       // x · Wᵀ straight into a, then bias and relu in one pass (rounding to bfloat16 there too when
-      // nothing follows); backward reads relu' from a.
+      // no dropout follows); backward reads relu' from a.
       dense(w.a.data(), nullptr);
       if (mixed && hidden && !has_dropout(i)) {
         bias_relu_forward<true>(w.a.data(), w.out_bf16.data(), bias(i), B, OC);
@@ -211,7 +212,7 @@ void Model<T>::backward(const T* dout) {
   if (!have_forward_) throw Error("model: backward() called before forward()");
   const std::size_t B = batch_;
   const bool training = forward_training_;
-  const bool mixed = bf16_;  // bf16 products
+  const bool mixed = forward_bf16_;  // as the forward pass ran: its bfloat16 copies are what backward reads
   const T* g = dout;  // dLoss / d(this layer's output)
   for (std::size_t i = num_layers(); i-- > 0;) {
     Work& w = work_[i];
@@ -244,10 +245,10 @@ void Model<T>::backward(const T* dout) {
       bf16* dzb = w.dz_bf16.data();
       if (mask)
         mixed ? relu_bias_backward<true, true>(w.dz.data(), dzb, dbias(i), g, mask, w.a.data(), B, OC)
-             : relu_bias_backward<true, false>(w.dz.data(), dzb, dbias(i), g, mask, w.a.data(), B, OC);
+              : relu_bias_backward<true, false>(w.dz.data(), dzb, dbias(i), g, mask, w.a.data(), B, OC);
       else
         mixed ? relu_bias_backward<false, true>(w.dz.data(), dzb, dbias(i), g, mask, w.a.data(), B, OC)
-             : relu_bias_backward<false, false>(w.dz.data(), dzb, dbias(i), g, mask, w.a.data(), B, OC);
+              : relu_bias_backward<false, false>(w.dz.data(), dzb, dbias(i), g, mask, w.a.data(), B, OC);
       dz = w.dz.data();
       dbias_done = true;
     } else if (act.kind == ActivationKind::identity && !mask) {

@@ -110,6 +110,7 @@ class Model {
   // as torch.autocast(dtype=torch.bfloat16) does for linear layers. Parameters, gradients, batch
   // norm and activations stay float32. Worth it where bf16_products() (matmul.h) holds; elsewhere
   // the products run on slower loops. Throws InvalidArgument on a float64 model. Off by default.
+  // backward() follows the setting its forward pass ran with.
   void set_bf16_products(bool on);
   bool bf16_products() const { return bf16_; }
 
@@ -175,6 +176,7 @@ class Model {
   const T* input_ = nullptr;
   std::size_t batch_ = 0;
   bool forward_training_ = true;
+  bool forward_bf16_ = false;  // whether it took bf16 products
   bool dropout_used_ = false;
   bool have_forward_ = false;
 };
