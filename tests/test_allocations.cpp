@@ -210,32 +210,32 @@ INSTANTIATE_TEST_SUITE_P(Configs, TrainStepAllocations, testing::ValuesIn(kCases
 TEST(LibraryAllocations, OneDnnProductsAllocateTheSameEveryStep) {
   if (!mlp::onednn_products()) GTEST_SKIP() << "float32 products take BLAS in this build (no oneDNN)";
   for (bool bf16 : {false, true}) {
-  if (bf16 && !mlp::bf16_products()) continue;  // bfloat16 products would take the loops
-  SCOPED_TRACE(bf16 ? "bf16 products" : "float32 products");
-  mlp::ModelConfig config;
-  config.sizes = {784, 64, 32, 10};
-  config.dropout = 0.2;
-  mlp::Model<float> model(config);
-  model.set_bf16_products(bf16);
-  mlp::Random rng(7);
-  mlp::init_default(model, rng);
-  mlp::Trainer<float> trainer(model, mlp::Loss{mlp::LossKind::cross_entropy}, mlp::AdamOptions{});
-  std::vector<float> x(32 * 784), y(32);
-  for (auto& v : x) v = static_cast<float>(rng.rand());
-  for (std::size_t r = 0; r < y.size(); ++r) y[r] = static_cast<float>(r % 10);
-  for (std::size_t B : {32, 16}) {
-    trainer.train_step(x.data(), y.data(), B);  // warm-up: this shape's primitives are made here
-    std::vector<long> counts;
-    for (int i = 0; i < 5; ++i) {
-      AllocationWindow window;
-      trainer.train_step(x.data(), y.data(), B);
-      counts.push_back(window.count());
+    if (bf16 && !mlp::bf16_products()) continue;  // bfloat16 products would take the loops
+    SCOPED_TRACE(bf16 ? "bf16 products" : "float32 products");
+    mlp::ModelConfig config;
+    config.sizes = {784, 64, 32, 10};
+    config.dropout = 0.2;
+    mlp::Model<float> model(config);
+    model.set_bf16_products(bf16);
+    mlp::Random rng(7);
+    mlp::init_default(model, rng);
+    mlp::Trainer<float> trainer(model, mlp::Loss{mlp::LossKind::cross_entropy}, mlp::AdamOptions{});
+    std::vector<float> x(32 * 784), y(32);
+    for (auto& v : x) v = static_cast<float>(rng.rand());
+    for (std::size_t r = 0; r < y.size(); ++r) y[r] = static_cast<float>(r % 10);
+    for (std::size_t B : {32, 16}) {
+      trainer.train_step(x.data(), y.data(), B);  // warm-up: this shape's primitives are made here
+      std::vector<long> counts;
+      for (int i = 0; i < 5; ++i) {
+        AllocationWindow window;
+        trainer.train_step(x.data(), y.data(), B);
+        counts.push_back(window.count());
+      }
+      for (long c : counts) EXPECT_EQ(c, counts[0]) << "batch " << B;
+      EXPECT_LE(counts[0], 8 * 8) << "batch " << B << ": 8 products a step, a few blocks each";
+      RecordProperty(std::string(bf16 ? "bf16_" : "") + "allocations_per_step_batch_" + std::to_string(B),
+                     static_cast<int>(counts[0]));
     }
-    for (long c : counts) EXPECT_EQ(c, counts[0]) << "batch " << B;
-    EXPECT_LE(counts[0], 8 * 8) << "batch " << B << ": 8 products a step, a few blocks each";
-    RecordProperty(std::string(bf16 ? "bf16_" : "") + "allocations_per_step_batch_" + std::to_string(B),
-                   static_cast<int>(counts[0]));
-  }
   }
 }
 

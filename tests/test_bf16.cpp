@@ -60,32 +60,32 @@ TEST(Bf16, ProductIsThatOfTheRoundedInputs) {
   mlp::to_bf16(ab.data(), a.data(), a.size());
   mlp::to_bf16(bb.data(), b.data(), b.size());
   for (bool library : {true, false})  // oneDNN (where it runs bf16), then the plain loops
-  for (bool ta : {false, true})
-    for (bool tb : {false, true})
-      for (float beta : {0.0f, 1.0f}) {
-        mlp::use_onednn_products(library);
-        std::vector<float> c = c0;
-        mlp::matmul(c.data(), ab.data(), bb.data(), M, N, K, ta, tb, 1.0f, beta);
-        mlp::use_onednn_products(true);
-        double worst_rounded = 0, worst_unrounded = 0;
-        for (std::size_t i = 0; i < M; ++i)
-          for (std::size_t j = 0; j < N; ++j) {
-            double rounded = 0, unrounded = 0;
-            for (std::size_t k = 0; k < K; ++k) {
-              // Stored A is (M, K), or (K, M) read transposed; B (K, N) or (N, K).
-              const std::size_t ia = ta ? k * M + i : i * K + k, ib = tb ? j * K + k : k * N + j;
-              rounded += double(mlp::to_float(ab[ia])) * double(mlp::to_float(bb[ib]));
-              unrounded += double(a[ia]) * double(b[ib]);
+    for (bool ta : {false, true})
+      for (bool tb : {false, true})
+        for (float beta : {0.0f, 1.0f}) {
+          mlp::use_onednn_products(library);
+          std::vector<float> c = c0;
+          mlp::matmul(c.data(), ab.data(), bb.data(), M, N, K, ta, tb, 1.0f, beta);
+          mlp::use_onednn_products(true);
+          double worst_rounded = 0, worst_unrounded = 0;
+          for (std::size_t i = 0; i < M; ++i)
+            for (std::size_t j = 0; j < N; ++j) {
+              double rounded = 0, unrounded = 0;
+              for (std::size_t k = 0; k < K; ++k) {
+                // Stored A is (M, K), or (K, M) read transposed; B (K, N) or (N, K).
+                const std::size_t ia = ta ? k * M + i : i * K + k, ib = tb ? j * K + k : k * N + j;
+                rounded += double(mlp::to_float(ab[ia])) * double(mlp::to_float(bb[ib]));
+                unrounded += double(a[ia]) * double(b[ib]);
+              }
+              const double base = beta * double(c0[i * N + j]);
+              worst_rounded = std::max(worst_rounded, std::abs(c[i * N + j] - (rounded + base)));
+              worst_unrounded = std::max(worst_unrounded, std::abs(c[i * N + j] - (unrounded + base)));
             }
-            const double base = beta * double(c0[i * N + j]);
-            worst_rounded = std::max(worst_rounded, std::abs(c[i * N + j] - (rounded + base)));
-            worst_unrounded = std::max(worst_unrounded, std::abs(c[i * N + j] - (unrounded + base)));
-          }
-        // Sums of 96 products of unit normals (about 10 in size): float32 accumulation errs by
-        // about 1e-6 of that, bfloat16 inputs (2^-9 relative each) by about 1e-2.
-        EXPECT_LT(worst_rounded, 1e-4) << "library " << library << " ta " << ta << " tb " << tb << " beta " << beta;
-        EXPECT_GT(worst_unrounded, 1e-3) << "library " << library << " ta " << ta << " tb " << tb << " beta " << beta;
-      }
+          // Sums of 96 products of unit normals (about 10 in size): float32 accumulation errs by
+          // about 1e-6 of that, bfloat16 inputs (2^-9 relative each) by about 1e-2.
+          EXPECT_LT(worst_rounded, 1e-4) << "library " << library << " ta " << ta << " tb " << tb << " beta " << beta;
+          EXPECT_GT(worst_unrounded, 1e-3) << "library " << library << " ta " << ta << " tb " << tb << " beta " << beta;
+        }
 }
 
 TEST(Bf16, Float64ModelsRefuseIt) {
