@@ -10,9 +10,9 @@
 
 namespace mlp {
 
-// Element k is dropped where the k-th rand() < p. rand() is (a >> 5 << 26 | b >> 6) / 2^53 for
-// the words a, b, and p * 2^53 is exact, so the test is the integer one (a >> 5 << 26 | b >> 6)
-// < ceil(p * 2^53): no doubles, and a loop over words drawn in bulk that the compiler vectorizes.
+// Element k is dropped where the k-th rand() < p. rand() is rand_bits(a, b) / 2^53 for its two
+// words, and p * 2^53 is exact, so the test is the integer one rand_bits(a, b) < ceil(p * 2^53):
+// no doubles, and a loop over words drawn in bulk that the compiler vectorizes.
 template <typename T>
 void dropout_forward(T* out, T* mask, const T* inp, double p, std::size_t n, Random& rng) {
   if (!(p >= 0 && p < 1)) throw InvalidArgument("dropout: p must be in [0, 1), got " + std::to_string(p));
@@ -25,8 +25,7 @@ void dropout_forward(T* out, T* mask, const T* inp, double p, std::size_t n, Ran
     rng.fill_u32(words, 2 * m);
     T* chunk_mask = mask + start;
     for (std::size_t k = 0; k < m; ++k) {
-      const std::uint64_t bits = std::uint64_t(words[2 * k] >> 5) << 26 | (words[2 * k + 1] >> 6);
-      chunk_mask[k] = bits < below ? T(0) : keep_scale;
+      chunk_mask[k] = Random::rand_bits(words[2 * k], words[2 * k + 1]) < below ? T(0) : keep_scale;
     }
     for (std::size_t k = start; k < start + m; ++k) out[k] = inp[k] * mask[k];
   }

@@ -4,9 +4,9 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 #include <istream>
 #include <ostream>
-#include <cmath>
 #include <sstream>
 
 #include "mlp/error.h"
@@ -67,10 +67,9 @@ std::istream& operator>>(std::istream& in, Mt19937& engine) {
 }
 
 double Random::rand() {
-  // 27 bits from one word and 26 from the next: (a * 2^26 + b) / 2^53.
-  std::uint32_t a = next_u32() >> 5;
-  std::uint32_t b = next_u32() >> 6;
-  return (a * 67108864.0 + b) / 9007199254740992.0;
+  const std::uint32_t a = next_u32();  // drawn first
+  const std::uint32_t b = next_u32();
+  return static_cast<double>(rand_bits(a, b)) / 9007199254740992.0;  // exact: 53 bits over 2^53
 }
 
 double Random::randn() {

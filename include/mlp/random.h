@@ -55,11 +55,15 @@ class Random {
   // The next raw 32-bit word of MT19937.
   std::uint32_t next_u32() { return static_cast<std::uint32_t>(engine_()); }
 
-  // np.random.rand(): uniform on [0, 1) with 53 random bits, from two 32-bit words.
+  // np.random.rand(): uniform on [0, 1) with 53 random bits, from two 32-bit words:
+  // rand_bits(a, b) / 2^53 for the next words a, then b.
   double rand();
+  static std::uint64_t rand_bits(std::uint32_t a, std::uint32_t b) {
+    return std::uint64_t(a >> 5) << 26 | (b >> 6);  // 27 bits from one word, 26 from the next
+  }
 
   // The next n words in bulk (as n calls of next_u32). For loops over many draws: dropout makes
-  // its masks from them, comparing the words as rand() would turn them into doubles.
+  // its masks from them through rand_bits.
   void fill_u32(std::uint32_t* out, std::size_t n) { engine_.fill(out, n); }
 
   // np.random.randn(): standard normal by the legacy polar (Marsaglia) method,
