@@ -12,7 +12,6 @@
 #include "mlp/format.h"
 #include "mlp/io/file.h"
 #include "mlp/io/history.h"
-#include "mlp/matmul.h"
 #include "mlp/pipeline.h"
 #include "mlp/specs.h"
 #include "processes.h"
@@ -104,7 +103,7 @@ void run(TrainArgs& a) {
     apply_threads_option(a.threads == 0 && procs.size() > 1 ? default_threads() : a.threads);
     prepare(a, first, train, val);
   });
-  if (first && o.precision == Precision::bf16 && !bf16_products())
+  if (first && training_precision(o) != o.precision)
     std::fprintf(stderr, "mlp: notice: --dtype bf16: no bfloat16 products on this CPU (they need avx512_bf16); "
                          "training in float32\n");
   const bool quiet = a.quiet || !first;

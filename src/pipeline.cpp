@@ -237,12 +237,13 @@ Matrix<T> run_network(const Model<T>& model, const Preprocessor& p, const data::
 
 Precision parse_precision(std::string_view name) { return parse_name<Precision>(kPrecisions, name, "dtype"); }
 
+Precision training_precision(const PipelineOptions& o) {
+  return o.precision == Precision::bf16 && !bf16_products() ? Precision::f32 : o.precision;
+}
+
 // --- fit ------------------------------------------------------------------------------------
 
 namespace {
-
-// Whether training takes bfloat16 products: asked for, and native here (float32 otherwise).
-bool trains_in_bf16(const PipelineOptions& o) { return o.precision == Precision::bf16 && bf16_products(); }
 
 // The record of how a model was trained, kept in the model file.
 nlohmann::json training_record(const std::string& source, std::size_t rows, const PipelineOptions& o, double lr,
@@ -259,7 +260,7 @@ nlohmann::json training_record(const std::string& source, std::size_t rows, cons
   j["monitor"] = o.monitor;
   j["seed"] = o.seed;
   j["schedule"] = o.schedule;
-  j["dtype"] = f64 ? "f64" : trains_in_bf16(o) ? "bf16" : "f32";  // what the products took
+  j["dtype"] = f64 ? "f64" : name_of<Precision>(kPrecisions, training_precision(o));  // what the products took
   if (o.communicator && o.communicator->size() > 1) j["processes"] = o.communicator->size();
   if (o.deterministic) j["micro_batches"] = o.micro_batches;  // deterministic training
   j["seconds"] = report.seconds;
@@ -443,7 +444,7 @@ struct PipelineFit {
       Model<T>& model;
       ~Bf16Products() { model.set_bf16_products(false); }
     } bf16{model};
-    if constexpr (std::is_same_v<T, float>) model.set_bf16_products(trains_in_bf16(o));
+    if constexpr (std::is_same_v<T, float>) model.set_bf16_products(training_precision(o) == Precision::bf16);
     try {
       report.history = trainer.fit(*data.scaled, val ? val->scaled.get() : nullptr);
     } catch (const NumericError& e) {

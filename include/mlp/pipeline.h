@@ -110,6 +110,10 @@ struct PipelineOptions {
   std::function<bool(const EpochStats&)> on_epoch_end;  // false stops training
 };
 
+// The precision fit trains in: options.precision, except bf16 where this CPU has no bfloat16
+// products (f32 then; the CLI says so in one line).
+Precision training_precision(const PipelineOptions& options);
+
 // How fit went.
 struct FitReport {
   std::vector<EpochStats> history;
