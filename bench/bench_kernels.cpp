@@ -9,17 +9,17 @@
 #include <string>
 #include <vector>
 
-#include "mlp/activation.h"
-#include "mlp/dense.h"
-#include "mlp/fixed_mlp.h"
-#include "mlp/init.h"
-#include "mlp/loss.h"
-#include "mlp/model.h"
-#include "mlp/optimizer.h"
-#include "mlp/predictor.h"
-#include "mlp/random.h"
-#include "mlp/threads.h"
-#include "mlp/trainer.h"
+#include "mlp/nn/activation.h"
+#include "mlp/nn/dense.h"
+#include "mlp/nn/fixed_mlp.h"
+#include "mlp/nn/init.h"
+#include "mlp/nn/loss.h"
+#include "mlp/nn/model.h"
+#include "mlp/train/optimizer.h"
+#include "mlp/nn/predictor.h"
+#include "mlp/core/random.h"
+#include "mlp/core/threads.h"
+#include "mlp/train/trainer.h"
 
 namespace {
 

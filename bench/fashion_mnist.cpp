@@ -22,16 +22,16 @@
 #include <vector>
 
 #include "mlp/data/array.h"
-#include "mlp/data/idx.h"
-#include "mlp/dataset.h"
-#include "mlp/init.h"
-#include "mlp/loss.h"
-#include "mlp/model.h"
-#include "mlp/predictor.h"
-#include "mlp/random.h"
-#include "mlp/matmul.h"
-#include "mlp/threads.h"
-#include "mlp/trainer.h"
+#include "data/idx.h"
+#include "mlp/train/dataset.h"
+#include "mlp/nn/init.h"
+#include "mlp/nn/loss.h"
+#include "mlp/nn/model.h"
+#include "mlp/nn/predictor.h"
+#include "mlp/core/random.h"
+#include "mlp/core/matmul.h"
+#include "mlp/core/threads.h"
+#include "mlp/train/trainer.h"
 
 #ifdef MLP_USE_BLAS
 #include <cblas.h>

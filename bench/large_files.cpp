@@ -19,7 +19,7 @@
 #endif
 
 #include "mlp/data/load.h"
-#include "mlp/io/file.h"
+#include "core/file.h"
 
 namespace {
 

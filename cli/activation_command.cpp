@@ -5,11 +5,11 @@
 #include <string>
 
 #include "commands.h"
-#include "mlp/activation.h"
-#include "mlp/error.h"
-#include "mlp/format.h"
-#include "mlp/io/file.h"
-#include "mlp/io/svg.h"
+#include "mlp/nn/activation.h"
+#include "mlp/core/error.h"
+#include "core/format.h"
+#include "core/file.h"
+#include "formats/svg.h"
 
 namespace mlp::cli {
 namespace {

@@ -1,7 +1,7 @@
 // Data-reading options and their translation into mlp::data::LoadOptions.
 #include "data_options.h"
 
-#include "mlp/error.h"
+#include "mlp/core/error.h"
 
 namespace mlp::cli {
 

@@ -8,16 +8,16 @@
 #include <vector>
 
 #include "commands.h"
-#include "mlp/activation.h"
-#include "mlp/format.h"
-#include "mlp/init.h"
-#include "mlp/model.h"
-#include "mlp/trainer.h"
+#include "mlp/nn/activation.h"
+#include "core/format.h"
+#include "mlp/nn/init.h"
+#include "mlp/nn/model.h"
+#include "mlp/train/trainer.h"
 
 // FixedMlp needs libstdc++'s <experimental/simd>; elsewhere the demo trains through Trainer.
 #if defined(__GLIBCXX__) && __has_include(<experimental/simd>)
 #define MLP_DEMO_FIXED_MLP 1
-#include "mlp/fixed_mlp.h"
+#include "mlp/nn/fixed_mlp.h"
 #endif
 
 namespace mlp::cli {

@@ -6,7 +6,7 @@
 
 #include "commands.h"
 #include "data_options.h"
-#include "mlp/pipeline.h"
+#include "mlp/pipeline/pipeline.h"
 #include "threads_option.h"
 
 namespace mlp::cli {

@@ -6,11 +6,11 @@
 #include <string>
 
 #include "commands.h"
-#include "mlp/error.h"
-#include "mlp/io/c_export.h"
-#include "mlp/io/file.h"
-#include "mlp/onnx.h"
-#include "mlp/pipeline.h"
+#include "mlp/core/error.h"
+#include "mlp/export/c_export.h"
+#include "core/file.h"
+#include "mlp/export/onnx.h"
+#include "mlp/pipeline/pipeline.h"
 
 namespace mlp::cli {
 namespace {

@@ -5,9 +5,9 @@
 #include <string>
 
 #include "commands.h"
-#include "mlp/io/file.h"
-#include "mlp/onnx.h"
-#include "mlp/pipeline.h"
+#include "core/file.h"
+#include "mlp/export/onnx.h"
+#include "mlp/pipeline/pipeline.h"
 
 namespace mlp::cli {
 namespace {

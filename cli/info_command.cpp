@@ -4,7 +4,7 @@
 #include <string>
 
 #include "commands.h"
-#include "mlp/pipeline.h"
+#include "mlp/pipeline/pipeline.h"
 
 namespace mlp::cli {
 namespace {

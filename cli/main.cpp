@@ -9,9 +9,9 @@
 #include "commands.h"
 #include "interrupt.h"
 #include "processes.h"
-#include "mlp/error.h"
-#include "mlp/escape.h"
-#include "mlp/version.h"
+#include "mlp/core/error.h"
+#include "core/escape.h"
+#include "mlp/core/version.h"
 
 namespace {
 

@@ -6,9 +6,9 @@
 
 #include "commands.h"
 #include "data_options.h"
-#include "mlp/format.h"
-#include "mlp/io/file.h"
-#include "mlp/pipeline.h"
+#include "core/format.h"
+#include "core/file.h"
+#include "mlp/pipeline/pipeline.h"
 #include "threads_option.h"
 
 namespace mlp::cli {

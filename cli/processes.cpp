@@ -7,10 +7,10 @@
 #include <memory>
 #include <thread>
 
-#include "mlp/error.h"
+#include "mlp/core/error.h"
 
 #ifdef MLP_WITH_MPI
-#include "mlp/mpi_communicator.h"
+#include "mlp/train/mpi_communicator.h"
 #endif
 
 namespace mlp::cli {

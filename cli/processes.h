@@ -6,7 +6,7 @@
 
 #include <string>
 
-#include "mlp/communicator.h"
+#include "mlp/train/communicator.h"
 
 namespace mlp::cli {
 

@@ -6,7 +6,7 @@
 #include <chrono>
 #include <cstddef>
 
-#include "mlp/trainer.h"
+#include "mlp/train/trainer.h"
 
 namespace mlp::cli {
 

@@ -5,8 +5,8 @@
 #include <CLI/CLI.hpp>
 #include <string>
 
-#include "mlp/error.h"
-#include "mlp/threads.h"
+#include "mlp/core/error.h"
+#include "mlp/core/threads.h"
 
 namespace mlp::cli {
 

@@ -3,10 +3,9 @@
 // Build with `make`; run ./build/examples/tutorial. It prints what the Python script prints.
 #include <cstdio>
 
-#include "mlp/format.h"
-#include "mlp/random.h"
-#include "mlp/tensor.h"
-#include "mlp/tutorial.h"
+#include "mlp/core/random.h"
+#include "mlp/core/tensor.h"
+#include "mlp/tutorial/tutorial.h"
 
 using mlp::Matrix;
 // The tutorial's own names, so the loop below reads as its numpy does.
@@ -27,7 +26,7 @@ static M rand_matrix(mlp::Random& rng, std::size_t rows, std::size_t cols, doubl
 }
 
 static void print(const char* name, const M& m, bool vector = false) {
-  std::printf("%s: %s\n", name, mlp::format_numpy(m.data(), m.rows(), m.cols(), vector).c_str());
+  std::printf("%s: %s\n", name, mlp::tutorial::numpy_repr(m, vector).c_str());
 }
 
 int main() {
@@ -68,5 +67,5 @@ int main() {
   M hidden = relu(forward(test_features, hidden_weight, hidden_bias));
   M predictions = forward(hidden, output_weight, output_bias);
   print("predictions", predictions);
-  std::printf("error: %s\n", mlp::format_repr(mse_loss(predictions, test_labels)).c_str());
+  std::printf("error: %s\n", mlp::tutorial::numpy_repr(mse_loss(predictions, test_labels)).c_str());
 }

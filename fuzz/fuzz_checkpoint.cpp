@@ -4,7 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "fuzz_target.h"
-#include "mlp/io/checkpoint.h"
+#include "mlp/formats/checkpoint.h"
 
 static void read(std::string_view bytes) {
   mlp::io::Checkpoint<float> c = mlp::io::checkpoint_from_bytes<float>(bytes, "fuzz.safetensors");

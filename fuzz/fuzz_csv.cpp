@@ -2,7 +2,7 @@
 #include "fuzz_target.h"
 #include "mlp/data/csv.h"
 #include "mlp/data/load.h"
-#include "mlp/preprocessor.h"
+#include "mlp/data/preprocessor.h"
 
 static void read(std::string_view bytes) {
   mlp::data::Frame f;

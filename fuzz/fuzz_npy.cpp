@@ -1,6 +1,6 @@
 // NPY: header, dtype, shape and data checks.
 #include "fuzz_target.h"
-#include "mlp/data/npy.h"
+#include "data/npy.h"
 
 static void read(std::string_view bytes) {
   mlp::data::Array a = mlp::data::parse_npy(bytes, "fuzz.npy");

@@ -10,8 +10,8 @@
 #include <exception>
 #include <string_view>
 
-#include "mlp/error.h"
-#include "mlp/pipeline.h"
+#include "mlp/core/error.h"
+#include "mlp/pipeline/pipeline.h"
 
 // Runs a model that read without error over two rows of zeros (numeric inputs of a sane width
 // only): a description must agree with its tensors before anything runs.

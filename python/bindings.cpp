@@ -13,13 +13,13 @@
 #include <vector>
 
 #include "mlp/data/memory.h"
-#include "mlp/error.h"
-#include "mlp/matmul.h"
-#include "mlp/format.h"
-#include "mlp/pipeline.h"
-#include "mlp/specs.h"
-#include "mlp/threads.h"
-#include "mlp/version.h"
+#include "mlp/core/error.h"
+#include "mlp/core/matmul.h"
+#include "core/format.h"
+#include "mlp/pipeline/pipeline.h"
+#include "pipeline/specs.h"
+#include "mlp/core/threads.h"
+#include "mlp/core/version.h"
 
 namespace py = pybind11;
 

@@ -2,7 +2,7 @@
 StandardScaler) and LinearRegression on small real data sets that ship with scikit-learn.
 
 Writes tests/data/defaults/{name}_train.csv, {name}_test.csv (75/25 split, random_state=0) and
-tests/data/defaults/baseline.txt (`name task metric mlp_score linear_score`); tests/test_cli_defaults.cpp
+tests/data/defaults/baseline.txt (`name task metric mlp_score linear_score`); tests/cli/test_cli_defaults.cpp
 trains `mlp` with default settings on the same files and compares.
 Run with Debian's scikit-learn:  /usr/bin/python3 scripts/gen_defaults_baseline.py
 """

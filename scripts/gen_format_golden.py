@@ -1,4 +1,4 @@
-"""Golden strings for mlp::format_numpy and mlp::format_repr (tests/test_format.cpp).
+"""Golden strings for mlp::format_numpy and mlp::format_repr (tests/core/test_format.cpp).
 
 Run with Debian's numpy:  /usr/bin/python3 scripts/gen_format_golden.py > tests/data/format_golden.txt
 Blocks: `array ROWS COLS VECTOR` / the values (repr) / the lines numpy prints / `end`;

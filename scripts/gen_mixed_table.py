@@ -11,7 +11,7 @@ Then fits Pipeline(ColumnTransformer(SimpleImputer(mean) + StandardScaler on the
 SimpleImputer(most_frequent) + OneHotEncoder(handle_unknown="ignore") on the text columns),
 MLPClassifier(random_state=r)) for r = 0..4 on train.csv, as read back from the files, and writes
 tests/data/mixed/sklearn_reference.json: "accuracy" (the mean over the five seeds, the figure
-tests/test_cli_mixed_table.cpp compares `mlp train` defaults against), "accuracies" (one per seed).
+tests/cli/test_cli_mixed_table.cpp compares `mlp train` defaults against), "accuracies" (one per seed).
 Run with Debian's scikit-learn:  /usr/bin/python3 scripts/gen_mixed_table.py
 """
 import csv

@@ -1,4 +1,4 @@
-"""Small .npy files written by numpy itself, for tests/test_data_npy.cpp.
+"""Small .npy files written by numpy itself, for tests/data/test_data_npy.cpp.
 
 Run with Debian's numpy:  /usr/bin/python3 scripts/gen_npy_fixtures.py tests/data/data_npy
 Writes one file per case and manifest.txt, one line per file:

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes tests/data/optimizer_golden.txt: parameters after every step of torch.optim's optimizers,
-for tests/test_optimizer.cpp.
+for tests/train/test_optimizer.cpp.
 
 Each case runs one torch optimizer (foreach=False, float64) over a fixed 7-value parameter vector and
 a fixed sequence of 25 gradient vectors (numpy's seeded generator); some cases change the learning

@@ -1,4 +1,4 @@
-"""safetensors files for tests/test_safetensors.cpp, written by hand with struct + json.
+"""safetensors files for tests/formats/test_safetensors.cpp, written by hand with struct + json.
 
 Run with Debian's numpy and PyTorch:  /usr/bin/python3 scripts/gen_safetensors_fixtures.py
 (Debian has no python3-safetensors, so this script lays the files out as the format

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 """Writes tests/data/schedule_golden.txt: the learning rate (and, for one-cycle, the momentum)
-that torch.optim.lr_scheduler sets at every step, for tests/test_schedule.cpp.
+that torch.optim.lr_scheduler sets at every step, for tests/train/test_schedule.cpp.
 
 Each case builds a torch optimizer over one float64 parameter, wraps it in the scheduler (warm-up:
 SequentialLR([LinearLR(start_factor, 1.0, epochs), SCHEDULE], milestones=[epochs]), or LinearLR

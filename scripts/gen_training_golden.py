@@ -1,4 +1,4 @@
-"""Golden training trajectories from PyTorch, for tests/test_training_golden.cpp.
+"""Golden training trajectories from PyTorch, for tests/train/test_training_golden.cpp.
 
 Small networks (several layer sizes) trained in float64 with rows in order and a partial last
 batch (10 rows, batch 4: batches of 4, 4 and 2), for every optimizer and schedule, on regression,

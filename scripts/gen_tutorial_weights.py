@@ -1,4 +1,4 @@
-"""numpy's trained weights for the tutorial's run, every value exact (tests/test_fixed_mlp.cpp).
+"""numpy's trained weights for the tutorial's run, every value exact (tests/nn/test_fixed_mlp.cpp).
 
 Runs ../shared/reference/tutorial.py's training loop (the tutorial's script, up to its prints) and
 prints each parameter as Python's repr, in Model's order: hidden weight (4 x 2, row-major),

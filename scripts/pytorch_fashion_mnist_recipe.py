@@ -11,16 +11,16 @@ with the library's semantics:
   - --scale standard: per pixel column, the mean and the population standard deviation (divided
     by n, not n - 1) of the training rows, accumulated in double; a column whose deviation is 0
     gets scale 1 (scikit-learn's rule); x' = (x - mean) / std computed in double, stored as float32.
-    The test rows are scaled with the training rows' mean and std (src/scaler.cpp).
+    The test rows are scaled with the training rows' mean and std (src/data/scaler.cpp).
   - 784-256-128-10, Linear -> ReLU -> Dropout(0.2) for each hidden layer, no dropout after the
-    output layer (model.h has_dropout); inverted dropout, off in evaluation (src/dropout.cpp).
+    output layer (model.h has_dropout); inverted dropout, off in evaluation (src/nn/dropout.cpp).
   - initialization: nn.Linear's default, U(-1/sqrt(fan_in), 1/sqrt(fan_in)) for weights and biases
-    (src/init.cpp init_default).
-  - softmax cross-entropy, mean over the batch (src/loss.cpp).
+    (src/nn/init.cpp init_default).
+  - softmax cross-entropy, mean over the batch (src/nn/loss.cpp).
   - Adam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False)
-    (include/mlp/optimizer.h AdamOptions).
+    (include/mlp/train/optimizer.h AdamOptions).
   - --schedule cosine: CosineAnnealingLR(T_max=EPOCHS, eta_min=0), stepped once per epoch after the
-    epoch's batches (src/specs.cpp parse_schedule, src/trainer.cpp fit); epoch e (0-based) trains
+    epoch's batches (src/pipeline/specs.cpp parse_schedule, src/train/trainer.cpp fit); epoch e (0-based) trains
     at 0.5 * lr * (1 + cos(pi * e / EPOCHS)).
   - batch 128, a fresh shuffle each epoch, the last, partial batch (96 rows) kept; no validation
     split for classification, no early stopping, the last epoch's weights.
@@ -61,7 +61,7 @@ def labels(name):
 
 
 def standard_scaler(x):
-    """Mean and population std per column in double; std 0 -> 1 (src/scaler.cpp).
+    """Mean and population std per column in double; std 0 -> 1 (src/data/scaler.cpp).
 
     The pixels are integers 0..255, so the double sums of x and x * x are exact and
     E[x^2] - mean^2 agrees with the library's Welford recurrence to ~1e-10 (and is 30x faster

@@ -18,7 +18,7 @@
 #include <string>
 #include <vector>
 
-#include "mlp/format.h"
+#include "core/format.h"
 #include "run_command.h"
 
 namespace mlp_test {

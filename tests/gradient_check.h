@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "mlp/model.h"
-#include "mlp/random.h"
+#include "mlp/nn/model.h"
+#include "mlp/core/random.h"
 
 namespace mlp_test {
 

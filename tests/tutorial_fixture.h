@@ -2,10 +2,10 @@
 // gives (init_tutorial), and its four training rows.
 #pragma once
 
-#include "mlp/activation.h"
-#include "mlp/init.h"
-#include "mlp/model.h"
-#include "mlp/tensor.h"
+#include "mlp/nn/activation.h"
+#include "mlp/nn/init.h"
+#include "mlp/nn/model.h"
+#include "mlp/core/tensor.h"
 
 namespace mlp_test {
 

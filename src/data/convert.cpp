@@ -4,8 +4,8 @@
 #include <utility>
 #include <vector>
 
-#include "mlp/data/npy.h"
-#include "mlp/io/file.h"
+#include "data/npy.h"
+#include "core/file.h"
 
 namespace mlp::data {
 namespace {

@@ -12,9 +12,9 @@
 #include <cstring>
 #include <limits>
 
-#include "csv_number.h"
-#include "mlp/escape.h"
-#include "mlp/io/file.h"
+#include "data/csv_number.h"
+#include "core/escape.h"
+#include "core/file.h"
 
 namespace mlp::data {
 

@@ -3,7 +3,7 @@
 // peak is about one matrix. A piece stops at the first thing it does not handle and the whole read
 // is abandoned. Why a split after a line feed is a record boundary: a piece never accepts a line
 // break inside quotes, so when every piece before it succeeded, the line feed ended a record.
-#include "mlp/data/csv_numbers.h"
+#include "data/csv_numbers.h"
 
 #include <algorithm>
 #include <atomic>
@@ -16,7 +16,7 @@
 
 #include <sys/mman.h>
 
-#include "csv_number.h"
+#include "data/csv_number.h"
 
 namespace mlp::data {
 namespace {

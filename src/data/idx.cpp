@@ -1,7 +1,7 @@
 // IDX reading: the file is mapped; plain uint8/int8 data is viewed in the mapping (pages read as
 // batches touch them), wider types are copied and byte-swapped, and a gzip file is inflated with
 // zlib straight into the Array's buffer (all members of a multi-member file, as gunzip does).
-#include "mlp/data/idx.h"
+#include "data/idx.h"
 
 #include <zlib.h>
 
@@ -14,8 +14,8 @@
 #include <optional>
 #include <vector>
 
-#include "byte_order.h"
-#include "mlp/io/file.h"
+#include "data/byte_order.h"
+#include "core/file.h"
 
 namespace mlp::data {
 

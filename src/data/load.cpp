@@ -7,12 +7,12 @@
 #include <optional>
 #include <string_view>
 
-#include "mlp/data/csv_numbers.h"
-#include "mlp/data/idx.h"
-#include "mlp/data/npy.h"
-#include "mlp/error.h"
-#include "mlp/format.h"
-#include "mlp/io/file.h"
+#include "data/csv_numbers.h"
+#include "data/idx.h"
+#include "data/npy.h"
+#include "mlp/core/error.h"
+#include "core/format.h"
+#include "core/file.h"
 
 namespace mlp::data {
 namespace {

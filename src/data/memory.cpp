@@ -4,9 +4,9 @@
 
 #include <cmath>
 
-#include "mlp/error.h"
-#include "mlp/escape.h"
-#include "mlp/format.h"
+#include "mlp/core/error.h"
+#include "core/escape.h"
+#include "core/format.h"
 
 namespace mlp::data {
 namespace {

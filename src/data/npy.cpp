@@ -1,6 +1,6 @@
 // .npy reading and writing. The header is a Python dict literal; a small parser reads the
 // strings, booleans, integers and tuples it holds (format: numpy/lib/format.py).
-#include "mlp/data/npy.h"
+#include "data/npy.h"
 
 #include <bit>
 #include <cctype>
@@ -10,9 +10,9 @@
 #include <optional>
 #include <vector>
 
-#include "byte_order.h"
-#include "mlp/escape.h"
-#include "mlp/io/file.h"
+#include "data/byte_order.h"
+#include "core/escape.h"
+#include "core/file.h"
 
 namespace mlp::data {
 

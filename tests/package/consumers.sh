@@ -9,7 +9,7 @@ trap 'rm -rf "$work"' EXIT
 consumer=$source/tests/package/consumer
 
 cmake --install "$build" --prefix "$work/prefix" >/dev/null
-test -f "$work/prefix/lib/libmlp.a" && test -x "$work/prefix/bin/mlp" && test -f "$work/prefix/include/mlp/pipeline.h"
+test -f "$work/prefix/lib/libmlp.a" && test -x "$work/prefix/bin/mlp" && test -f "$work/prefix/include/mlp/mlp.h"
 
 echo "== find_package(mlp CONFIG)"
 cmake -S "$consumer" -B "$work/cmake" -DCMAKE_PREFIX_PATH="$work/prefix" -DCMAKE_BUILD_TYPE=Release >/dev/null

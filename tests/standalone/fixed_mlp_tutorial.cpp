@@ -1,12 +1,12 @@
 // The tutorial's run through FixedMlp alone (header only, no library), printing the 17 trained
-// weights with 17 significant digits (enough to read back the same double), one per line. tests/test_fixed_mlp.cpp compiles it with each
+// weights with 17 significant digits (enough to read back the same double), one per line. tests/nn/test_fixed_mlp.cpp compiles it with each
 // C++ compiler it finds and compares the output with numpy's weights
 // (tests/data/tutorial_numpy_weights.txt): FixedMlp's arithmetic must not depend on the compiler.
 #include <cstdio>
 #include <cstring>
 #include <string>
 
-#include "mlp/fixed_mlp.h"
+#include "mlp/nn/fixed_mlp.h"
 
 int main() {
   // np.random.seed(99): hidden_weight = rand(4, 2) / 2, hidden_bias = rand(4),

@@ -11,7 +11,7 @@
 #include <type_traits>
 #include <vector>
 
-#include "mlp/data/error.h"
+#include "mlp/core/error.h"
 
 namespace mlp::data {
 

@@ -8,7 +8,7 @@
 #include <string_view>
 #include <vector>
 
-#include "mlp/data/error.h"
+#include "mlp/core/error.h"
 
 namespace mlp::data {
 

@@ -4,8 +4,7 @@
 #include <fstream>
 #include <string>
 
-#include "mlp/pipeline.h"
-#include "mlp/version.h"
+#include "mlp/mlp.h"
 
 int main(int argc, char** argv) {
   const std::string path = argc > 1 ? argv[1] : "consumer_data.csv";

@@ -1,8 +1,0 @@
-// The version string, from CMakeLists.txt's project() through a compile definition.
-#include "mlp/version.h"
-
-namespace mlp {
-
-const char* version() { return MLP_VERSION; }
-
-}  // namespace mlp
