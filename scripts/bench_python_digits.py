@@ -4,7 +4,7 @@ their defaults: test accuracy and fit time, over several runs (random_state 0, 1
 
     PYTHONPATH=build/python /usr/bin/python3 scripts/bench_python_digits.py [--runs 3]
 
-The data: tests/data/defaults/digits_train.csv and digits_test.csv (64 pixel columns, label last).
+The data: tests/fixtures/defaults/digits_train.csv and digits_test.csv (64 pixel columns, label last).
 docs/python.md records the results.
 """
 
@@ -21,7 +21,7 @@ from sklearn.neural_network import MLPClassifier as SkMLPClassifier
 import mlpcpp
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-DATA = os.path.join(HERE, "..", "tests", "data", "defaults")
+DATA = os.path.join(HERE, "..", "tests", "fixtures", "defaults")
 
 
 def read(name):

@@ -7,7 +7,7 @@ Run from the repository root with the system Python, which has Debian's python3-
 
 It (over)writes, deterministically:
 
-  tests/data/activation_golden.csv          activation,x,y,dy
+  tests/fixtures/activation_golden.csv          activation,x,y,dy
       y = f(x) and dy = f'(x) by autograd, for every elementwise activation with PyTorch's
       default parameters plus leaky_relu:0.2, elu:0.5, celu:2 and softplus:2:10. `activation`
       is spelled the way mlp::parse_activation reads it. The inputs are a grid over [-60, 60]
@@ -16,7 +16,7 @@ It (over)writes, deterministically:
       and large inputs (+-30 ... +-1e4, including the points where exp overflows in float and
       in double).
 
-  tests/data/activation_softmax_golden.csv  activation,row,x,dout,y,din
+  tests/fixtures/activation_softmax_golden.csv  activation,row,x,dout,y,din
       softmax and log_softmax over whole rows (one line per element, lines of one row share
       `row`): y = f(x) and din = the vector-Jacobian product for the upstream gradient dout.
 
@@ -37,7 +37,7 @@ import torch
 import torch.nn.functional as F
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-DATA = os.path.join(ROOT, "tests", "data")
+DATA = os.path.join(ROOT, "tests", "fixtures")
 
 # (spec as parse_activation reads it, function of a float64 tensor)
 ELEMENTWISE = [

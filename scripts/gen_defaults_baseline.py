@@ -1,8 +1,8 @@
 """Baselines for mlp's default settings: scikit-learn's MLPClassifier / MLPRegressor (defaults, with
 StandardScaler) and LinearRegression on small real data sets that ship with scikit-learn.
 
-Writes tests/data/defaults/{name}_train.csv, {name}_test.csv (75/25 split, random_state=0) and
-tests/data/defaults/baseline.txt (`name task metric mlp_score linear_score`); tests/cli/test_cli_defaults.cpp
+Writes tests/fixtures/defaults/{name}_train.csv, {name}_test.csv (75/25 split, random_state=0) and
+tests/fixtures/defaults/baseline.txt (`name task metric mlp_score linear_score`); tests/cli/test_cli_defaults.cpp
 trains `mlp` with default settings on the same files and compares.
 Run with Debian's scikit-learn:  /usr/bin/python3 scripts/gen_defaults_baseline.py
 """
@@ -20,7 +20,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 warnings.filterwarnings("ignore", category=ConvergenceWarning)
-OUT = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "defaults")
+OUT = os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "defaults")
 os.makedirs(OUT, exist_ok=True)
 
 

@@ -1,6 +1,6 @@
 """Golden strings for mlp::format_numpy and mlp::format_repr (tests/core/test_format.cpp).
 
-Run with Debian's numpy:  /usr/bin/python3 scripts/gen_format_golden.py > tests/data/format_golden.txt
+Run with Debian's numpy:  /usr/bin/python3 scripts/gen_format_golden.py > tests/fixtures/format_golden.txt
 Blocks: `array ROWS COLS VECTOR` / the values (repr) / the lines numpy prints / `end`;
 and `repr VALUE STRING` lines.
 """

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes tests/data/loss_golden.txt: loss values and gradients from PyTorch for tests/nn/test_loss.cpp.
+"""Writes tests/fixtures/loss_golden.txt: loss values and gradients from PyTorch for tests/nn/test_loss.cpp.
 
 Every case has fixed inputs (literal arrays or a seeded numpy generator), evaluated in float64 with
 torch.nn.functional's loss (reduction='mean') and differentiated with autograd. Run from anywhere:
@@ -26,7 +26,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data", "loss_golden.txt")
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "loss_golden.txt")
 
 
 def torch_loss(spec, p, y):

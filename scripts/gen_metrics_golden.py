@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes tests/data/metrics_golden.txt: regression and classification metrics from scikit-learn
+"""Writes tests/fixtures/metrics_golden.txt: regression and classification metrics from scikit-learn
 for tests/train/test_metrics.cpp.
 
 Every case has fixed inputs (literal arrays or a seeded numpy generator), rounded to float32 so the
@@ -37,7 +37,7 @@ from sklearn.metrics import (accuracy_score, confusion_matrix, log_loss, mean_ab
                              mean_squared_error, precision_recall_fscore_support, r2_score,
                              top_k_accuracy_score)
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data", "metrics_golden.txt")
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "metrics_golden.txt")
 
 
 def f32(a):

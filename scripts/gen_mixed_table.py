@@ -1,7 +1,7 @@
 """A mixed table for mlp's default settings: numeric and text columns with missing cells and a
 binary text label, and scikit-learn's reference accuracy on it.
 
-Writes tests/data/mixed/train.csv (4000 rows) and tests/data/mixed/test.csv (1000 rows): the split
+Writes tests/fixtures/mixed/train.csv (4000 rows) and tests/fixtures/mixed/test.csv (1000 rows): the split
 is the files. Numeric columns miss about 5% of their cells, spelled "", "NA", "?" or "NaN"; text
 columns miss about 5%, spelled "", "N/A" or "null". The label ("churn"/"stay") is a noisy nonlinear
 function of the complete features, so no model reaches 1.0 (the best possible accuracy on the
@@ -10,7 +10,7 @@ noise-free probabilities is printed).
 Then fits Pipeline(ColumnTransformer(SimpleImputer(mean) + StandardScaler on the numeric columns,
 SimpleImputer(most_frequent) + OneHotEncoder(handle_unknown="ignore") on the text columns),
 MLPClassifier(random_state=r)) for r = 0..4 on train.csv, as read back from the files, and writes
-tests/data/mixed/sklearn_reference.json: "accuracy" (the mean over the five seeds, the figure
+tests/fixtures/mixed/sklearn_reference.json: "accuracy" (the mean over the five seeds, the figure
 tests/cli/test_cli_mixed_table.cpp compares `mlp train` defaults against), "accuracies" (one per seed).
 Run with Debian's scikit-learn:  /usr/bin/python3 scripts/gen_mixed_table.py
 """
@@ -30,7 +30,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 warnings.filterwarnings("ignore", category=ConvergenceWarning)
-OUT = os.path.join(os.path.dirname(__file__), "..", "tests", "data", "mixed")
+OUT = os.path.join(os.path.dirname(__file__), "..", "tests", "fixtures", "mixed")
 os.makedirs(OUT, exist_ok=True)
 
 ROWS_TRAIN, ROWS_TEST = 4000, 1000

@@ -1,6 +1,6 @@
 """Small .npy files written by numpy itself, for tests/data/test_data_npy.cpp.
 
-Run with Debian's numpy:  /usr/bin/python3 scripts/gen_npy_fixtures.py tests/data/data_npy
+Run with Debian's numpy:  /usr/bin/python3 scripts/gen_npy_fixtures.py tests/fixtures/data_npy
 Writes one file per case and manifest.txt, one line per file:
   FILE DTYPE ROWS COLS VALUE...   (the values row-major, as the reader should return them, repr)
 """
@@ -9,7 +9,7 @@ import sys
 
 import numpy as np
 
-out = sys.argv[1] if len(sys.argv) > 1 else "tests/data/data_npy"
+out = sys.argv[1] if len(sys.argv) > 1 else "tests/fixtures/data_npy"
 os.makedirs(out, exist_ok=True)
 
 cases = []  # (file name, array to save, expected 2-D array, how to save)

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes tests/data/optimizer_golden.txt: parameters after every step of torch.optim's optimizers,
+"""Writes tests/fixtures/optimizer_golden.txt: parameters after every step of torch.optim's optimizers,
 for tests/train/test_optimizer.cpp.
 
 Each case runs one torch optimizer (foreach=False, float64) over a fixed 7-value parameter vector and
@@ -29,7 +29,7 @@ import os
 import numpy as np
 import torch
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data", "optimizer_golden.txt")
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "optimizer_golden.txt")
 N = 7
 STEPS = 25
 

@@ -1,6 +1,6 @@
 """Golden sequences from numpy's legacy generator, for tests/core/test_random.cpp.
 
-Run with Debian's numpy:  /usr/bin/python3 scripts/gen_random_golden.py > tests/data/random_golden.txt
+Run with Debian's numpy:  /usr/bin/python3 scripts/gen_random_golden.py > tests/fixtures/random_golden.txt
 Each line: `<call> <seed> <arguments> : <values...>`, numbers printed with repr (round-trip).
 """
 import numpy as np

@@ -4,11 +4,11 @@ Run with Debian's numpy and PyTorch:  /usr/bin/python3 scripts/gen_safetensors_f
 (Debian has no python3-safetensors, so this script lays the files out as the format
 description and the reference writer, huggingface/safetensors tensor.rs, do.)
 
-- tests/data/safetensors_reference.safetensors: every byte-sized common dtype, a scalar and an
+- tests/fixtures/safetensors_reference.safetensors: every byte-sized common dtype, a scalar and an
   empty tensor, metadata; laid out exactly as the reference writer would (tensors sorted by
   dtype alignment, largest first, then name; compact JSON with "__metadata__" first; header
   padded with spaces to a multiple of 8). BF16 bytes come from torch.
-- tests/data/safetensors_legacy.safetensors: numpy F32/F64 data only, laid out as another writer
+- tests/fixtures/safetensors_legacy.safetensors: numpy F32/F64 data only, laid out as another writer
   might: pretty-printed JSON whose key order is not the data order, "__metadata__" last, header
   padded to 4 bytes only (legal: padding is optional).
 """
@@ -21,7 +21,7 @@ import numpy as np
 import torch
 
 OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..",
-                                                          "tests", "data")
+                                                          "tests", "fixtures")
 
 # The reference's Dtype enum order (ascending alignment); its writer sorts by it, descending.
 RANK = ["BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "F8_E8M0", "I16", "U16", "F16", "BF16",

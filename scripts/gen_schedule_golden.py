@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""Writes tests/data/schedule_golden.txt: the learning rate (and, for one-cycle, the momentum)
+"""Writes tests/fixtures/schedule_golden.txt: the learning rate (and, for one-cycle, the momentum)
 that torch.optim.lr_scheduler sets at every step, for tests/train/test_schedule.cpp.
 
 Each case builds a torch optimizer over one float64 parameter, wraps it in the scheduler (warm-up:
@@ -29,7 +29,7 @@ import numpy as np
 import torch
 from torch.optim import lr_scheduler as S
 
-OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data", "schedule_golden.txt")
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "fixtures", "schedule_golden.txt")
 
 # SequentialLR's milestone step calls scheduler.step(0), which warns about the epoch argument; the
 # schedulers warn when stepped before the optimizer. Neither changes a value.

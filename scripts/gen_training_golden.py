@@ -5,7 +5,7 @@ batch (10 rows, batch 4: batches of 4, 4 and 2), for every optimizer and schedul
 multi-class and binary classification. After every optimizer step the script records all
 parameters, in mlp.cpp's flat layout (per layer: weight (out, in) row-major, then bias).
 
-Run with Debian's PyTorch:  /usr/bin/python3 scripts/gen_training_golden.py > tests/data/training_golden.txt
+Run with Debian's PyTorch:  /usr/bin/python3 scripts/gen_training_golden.py > tests/fixtures/training_golden.txt
 """
 import numpy as np
 import torch

@@ -7,7 +7,7 @@ numpy's last bits depend on which OpenBLAS kernels run; this script asks for the
 as this project's machines do (OPENBLAS_CORETYPE=Haswell), before numpy loads OpenBLAS.
 Run with Debian's numpy (OpenBLAS):
   /usr/bin/python3 scripts/gen_tutorial_weights.py [TUTORIAL=../shared/reference/tutorial.py] \
-      > tests/data/tutorial_numpy_weights.txt
+      > tests/fixtures/tutorial_numpy_weights.txt
 """
 import os
 import sys

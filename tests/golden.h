@@ -1,4 +1,4 @@
-// Golden data from the reference implementations (tests/data, written by the scripts/gen_*.py
+// Golden data from the reference implementations (tests/fixtures, written by the scripts/gen_*.py
 // that scripts/generate_golden.sh runs): the one reader of each of its file formats, shared by
 // every test that reads them. Two formats: text files of "key word word ..." lines
 // (read_golden_lines) and CSV files with a header (read_golden_csv). A file that is missing or
@@ -16,15 +16,15 @@
 #include <vector>
 
 #ifndef MLP_TEST_DATA
-#define MLP_TEST_DATA "tests/data"
+#define MLP_TEST_DATA "tests/fixtures"
 #endif
 
 namespace mlp_test {
 
-// tests/data/<name>.
+// tests/fixtures/<name>.
 inline std::string golden_path(const std::string& name) { return std::string(MLP_TEST_DATA) + "/" + name; }
 
-// The whole file tests/data/<name>.
+// The whole file tests/fixtures/<name>.
 inline std::string golden_text(const std::string& name) {
   std::ifstream in(golden_path(name), std::ios::binary);
   if (!in) throw std::runtime_error("cannot open " + golden_path(name));
@@ -52,7 +52,7 @@ inline std::pair<std::string, std::string> golden_option(const std::string& word
 
 // One line of a "key word word ..." file, split at white space.
 struct GoldenLine {
-  std::string where;               // "tests/data/x.txt:12", for messages
+  std::string where;               // "tests/fixtures/x.txt:12", for messages
   std::string text;                // the whole line, as it is in the file
   std::string key;                 // the first word
   std::vector<std::string> words;  // the words after it
@@ -85,7 +85,7 @@ struct GoldenLine {
   }
 };
 
-// Every line of tests/data/<name> that is not blank and does not start with '#'.
+// Every line of tests/fixtures/<name> that is not blank and does not start with '#'.
 inline std::vector<GoldenLine> read_golden_lines(const std::string& name) {
   std::istringstream in(golden_text(name));
   std::vector<GoldenLine> lines;
@@ -102,7 +102,7 @@ inline std::vector<GoldenLine> read_golden_lines(const std::string& name) {
   return lines;
 }
 
-// The rows of the CSV file tests/data/<name> (plain comma-separated fields, no quoting), after
+// The rows of the CSV file tests/fixtures/<name> (plain comma-separated fields, no quoting), after
 // checking that its header is `header`.
 inline std::vector<std::vector<std::string>> read_golden_csv(const std::string& name, const std::string& header) {
   std::istringstream in(golden_text(name));

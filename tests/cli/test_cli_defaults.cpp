@@ -1,6 +1,6 @@
 // `mlp train` with nothing but the data: at least as good as scikit-learn's MLPClassifier /
 // MLPRegressor defaults (with standard scaling), and not far behind a linear regression on small
-// noisy data (tests/data/defaults, from scripts/gen_defaults_baseline.py).
+// noisy data (tests/fixtures/defaults, from scripts/gen_defaults_baseline.py).
 #include <gtest/gtest.h>
 
 #include <cstdio>

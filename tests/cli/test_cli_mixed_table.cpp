@@ -1,6 +1,6 @@
 // `mlp train` with nothing but the data on a mixed table (numeric and text columns with missing
 // cells, a text label): within 0.01 of scikit-learn's ColumnTransformer(SimpleImputer + scaler,
-// SimpleImputer + OneHotEncoder) + MLPClassifier on the same split (tests/data/mixed, from
+// SimpleImputer + OneHotEncoder) + MLPClassifier on the same split (tests/fixtures/mixed, from
 // scripts/gen_mixed_table.py; the figure is the mean test accuracy over random_state 0..4).
 #include <gtest/gtest.h>
 
@@ -24,7 +24,7 @@ nlohmann::json reference() {
 
 TEST(CliMixedTable, DefaultsWithinAPointOfScikitLearn) {
   auto ref = reference();
-  ASSERT_TRUE(ref.is_object()) << "tests/data/mixed/sklearn_reference.json is missing or not JSON";
+  ASSERT_TRUE(ref.is_object()) << "tests/fixtures/mixed/sklearn_reference.json is missing or not JSON";
   const double sklearn = ref.at("accuracy").get<double>();
 
   mlp_test::ScratchDir dir;

@@ -1,6 +1,6 @@
 // End-to-end: real-world tables through the mlp command (categories, missing values, --ignore,
 // --keep, --no-header, detected delimiters), the documented exit codes, option suggestions,
-// --version, and a model file written by mlp 0.1 (tests/data/model_v0.1.safetensors).
+// --version, and a model file written by mlp 0.1 (tests/fixtures/model_v0.1.safetensors).
 #include <gtest/gtest.h>
 
 #include <csignal>
@@ -139,7 +139,7 @@ TEST(CliTables, ExitCodesAreDocumentedOnes) {
 }
 
 TEST(CliTables, AModelWrittenByMlp01StillLoadsAndPredictsIdentically) {
-  // Trained by mlp 0.1 on tests/data/defaults/wine_train.csv; its predictions then, beside it.
+  // Trained by mlp 0.1 on tests/fixtures/defaults/wine_train.csv; its predictions then, beside it.
   const std::string model = mlp_test::golden_path("model_v0.1.safetensors");
   const std::string expected = mlp_test::golden_text("model_v0.1_predictions.csv");
   ASSERT_FALSE(expected.empty());

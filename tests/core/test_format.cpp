@@ -1,4 +1,4 @@
-// Python/numpy formatting against strings numpy printed (tests/data/format_golden.txt,
+// Python/numpy formatting against strings numpy printed (tests/fixtures/format_golden.txt,
 // from scripts/gen_format_golden.py).
 #include <gtest/gtest.h>
 

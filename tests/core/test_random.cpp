@@ -1,4 +1,4 @@
-// The generator against numpy's own sequences (tests/data/random_golden.txt, made by
+// The generator against numpy's own sequences (tests/fixtures/random_golden.txt, made by
 // scripts/gen_random_golden.py with Debian's numpy).
 #include <gtest/gtest.h>
 

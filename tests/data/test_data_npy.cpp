@@ -1,4 +1,4 @@
-// mlp::data::read_npy / write_npy against files numpy wrote (tests/data/data_npy, from
+// mlp::data::read_npy / write_npy against files numpy wrote (tests/fixtures/data_npy, from
 // scripts/gen_npy_fixtures.py), hand-made headers and broken files; and the Array accessors.
 #include <gtest/gtest.h>
 #include <unistd.h>

@@ -57,10 +57,10 @@ std::vector<double> numpy_weights() {
 }
 
 TEST(FixedMlp, TutorialRunEqualsNumpysWeightsBitForBit) {
-  // tests/data/tutorial_numpy_weights.txt: scripts/gen_tutorial_weights.py, numpy's weights after
+  // tests/fixtures/tutorial_numpy_weights.txt: scripts/gen_tutorial_weights.py, numpy's weights after
   // the tutorial's 1000 epochs (OpenBLAS Haswell kernels), as repr strings.
   const std::vector<double> numpy = numpy_weights();
-  ASSERT_EQ(numpy.size(), 17u) << "tests/data/tutorial_numpy_weights.txt is missing or short";
+  ASSERT_EQ(numpy.size(), 17u) << "tests/fixtures/tutorial_numpy_weights.txt is missing or short";
 
   Tutorial t;
   mlp::FixedMlp<double, 2, 4, 1> net(t.model);

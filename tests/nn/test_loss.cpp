@@ -1,4 +1,4 @@
-// Tests for the loss functions: PyTorch golden values (tests/data/loss_golden.txt, written by
+// Tests for the loss functions: PyTorch golden values (tests/fixtures/loss_golden.txt, written by
 // scripts/gen_loss_golden.py), finite-difference gradients, hand-worked cases, errors, and the
 // parse_loss / Loss::name spelling.
 #include <gtest/gtest.h>

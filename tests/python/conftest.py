@@ -7,7 +7,7 @@ import shutil
 import numpy as np
 import pytest
 
-DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data")
+DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
 
 
 def read_csv(path):

@@ -1,7 +1,7 @@
 // The tutorial's run through FixedMlp alone (header only, no library), printing the 17 trained
 // weights with 17 significant digits (enough to read back the same double), one per line. tests/nn/test_fixed_mlp.cpp compiles it with each
 // C++ compiler it finds and compares the output with numpy's weights
-// (tests/data/tutorial_numpy_weights.txt): FixedMlp's arithmetic must not depend on the compiler.
+// (tests/fixtures/tutorial_numpy_weights.txt): FixedMlp's arithmetic must not depend on the compiler.
 #include <cstdio>
 #include <cstring>
 #include <string>

@@ -1,4 +1,4 @@
-// Tests for the evaluation metrics: scikit-learn golden values (tests/data/metrics_golden.txt,
+// Tests for the evaluation metrics: scikit-learn golden values (tests/fixtures/metrics_golden.txt,
 // written by scripts/gen_metrics_golden.py) for float and double, hand-worked cases, tie and
 // threshold conventions, and the errors for bad labels and empty input.
 #include <gtest/gtest.h>

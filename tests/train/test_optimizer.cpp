@@ -1,4 +1,4 @@
-// Tests for the optimizers: PyTorch golden runs (tests/data/optimizer_golden.txt, written by
+// Tests for the optimizers: PyTorch golden runs (tests/fixtures/optimizer_golden.txt, written by
 // scripts/gen_optimizer_golden.py) in double and float, hand-worked first steps, hyper-parameter
 // validation, set_lr / set_momentum, names and PyTorch's defaults.
 #include <gtest/gtest.h>

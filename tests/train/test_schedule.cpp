@@ -1,4 +1,4 @@
-// Tests for the learning-rate schedules: PyTorch golden sequences (tests/data/schedule_golden.txt,
+// Tests for the learning-rate schedules: PyTorch golden sequences (tests/fixtures/schedule_golden.txt,
 // written by scripts/gen_schedule_golden.py) replayed through LrScheduler, hand-worked sequences,
 // one-cycle's step limit and momentum, restarts, and option validation.
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // Whole training runs against PyTorch: every optimizer and schedule, regression and
 // classification, parameters after each of 24 steps within 1e-9 relative in float64
-// (tests/data/training_golden.txt, from scripts/gen_training_golden.py).
+// (tests/fixtures/training_golden.txt, from scripts/gen_training_golden.py).
 #include <gtest/gtest.h>
 
 #include <algorithm>

@@ -1,5 +1,5 @@
 // The tutorial reproduced: examples/tutorial and `mlp demo` print what the numpy script
-// prints (tests/data/tutorial.expected.txt, copied from ../shared/reference); and the tutorial's
+// prints (tests/fixtures/tutorial.expected.txt, copied from ../shared/reference); and the tutorial's
 // functions (mlp::tutorial, mlp/tutorial/tutorial.h) on one step worked by hand.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -14,7 +14,7 @@
 #include "run_command.h"
 
 #ifndef MLP_TEST_DATA
-#define MLP_TEST_DATA "tests/data"
+#define MLP_TEST_DATA "tests/fixtures"
 #endif
 
 namespace {
