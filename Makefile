@@ -1,6 +1,7 @@
-# mlp.cpp: `make` builds into build/ (CLI at build/mlp, Python module in build/python);
-# `make demo` runs the tutorial; `make test` runs every test (the Python module's too);
-# `make python` builds the module alone. Each first installs missing system packages (scripts/setup.sh).
+# mlp.cpp: `make` builds into build/ (CLI at build/mlp, Python module in build/python) with what
+# is installed; `make setup` installs the missing system packages (scripts/setup.sh, apt-get), and
+# `make demo` (the tutorial), `make test` (every test, the Python module's too), `make python`
+# (the module alone), `make sanitize` and `make fuzz` run it first.
 BUILD ?= build
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 CMAKE_FLAGS ?=
@@ -12,7 +13,7 @@ all: build
 setup:
 	@bash scripts/setup.sh
 
-build: setup
+build:
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) -j $(JOBS)
 
@@ -21,17 +22,19 @@ python: setup
 	@cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=Release $(CMAKE_FLAGS) >/dev/null
 	@cmake --build $(BUILD) --target python -j $(JOBS)
 
-demo: build
+demo: setup
+	@$(MAKE) --no-print-directory build
 	@./$(BUILD)/mlp demo
 
-test: build
+test: setup
+	@$(MAKE) --no-print-directory build
 	@cd $(BUILD) && ctest --output-on-failure -j $(JOBS)
 
 # Microbenchmarks, then the end-to-end comparisons against PyTorch and numpy (docs/benchmarks.md).
 bench:
 	@BUILD=$(BUILD) CMAKE_FLAGS="$(CMAKE_FLAGS)" bash scripts/bench.sh
 
-# Regenerates the golden data in tests/data (every scripts/gen_*.py) with Debian's numpy, PyTorch and scikit-learn.
+# Regenerates the golden data in tests/fixtures (every scripts/gen_*.py) with Debian's numpy, PyTorch and scikit-learn.
 golden:
 	@bash scripts/setup.sh --reference
 	@bash scripts/generate_golden.sh
