@@ -13,7 +13,7 @@
 #include "core/file.h"
 #include "formats/history.h"
 #include "mlp/pipeline/pipeline.h"
-#include "pipeline/specs.h"
+#include "option_flags.h"
 #include "processes.h"
 #include "progress.h"
 #include "threads_option.h"
@@ -23,11 +23,12 @@ namespace {
 
 struct TrainArgs {
   DataFlags data;
-  std::string output, hidden, activation = "relu", output_activation, loss, schedule = "none", val, val_labels;
-  std::string scale = "standard", missing = "impute", init = "default", dtype = "f32", history, plot, resume;
+  std::string output, val, val_labels, history, plot, resume;
+  std::string init;  // --init, the former name of --init-from
   PipelineOptions o;
+  OptionFlags flags;  // o's flags
   int threads = 0;
-  bool no_shuffle = false, quiet = false;
+  bool quiet = false;
 };
 
 // Data-parallel: how long each step waited for the other processes' gradients, on average.
@@ -57,8 +58,13 @@ void print_summary(const Pipeline& p, const std::string& output, const std::stri
 
 // Checks the flags, turns them into options and reads the data (into train and val).
 void prepare(TrainArgs& a, bool first, std::unique_ptr<data::Loaded>& train, std::unique_ptr<data::Loaded>& val) {
+  a.flags.apply();
+  if (!a.init.empty()) {
+    if (first) std::fprintf(stderr, "mlp: notice: --init is deprecated; it is now --init-from\n");
+    if (a.o.init_from.empty()) a.o.init_from = a.init;
+  }
   if (a.o.epochs == 0) throw InvalidArgument("--epochs must be at least 1");
-  if (!a.val.empty() && a.o.validation_split > 0) throw InvalidArgument("give either --val or --val-split, not both");
+  if (!a.val.empty() && a.o.validation_split.value_or(0) > 0) throw InvalidArgument("give either --val or --val-split, not both");
   if (a.o.checkpoint_every == 0) throw InvalidArgument("--checkpoint-every must be at least 1");
   if (a.o.checkpoint.empty()) a.o.checkpoint = a.resume;  // a resumed run goes on checkpointing there
   if (first) {
@@ -66,18 +72,7 @@ void prepare(TrainArgs& a, bool first, std::unique_ptr<data::Loaded>& train, std
     for (const std::string& path : {a.history, a.plot, a.o.checkpoint})
       if (!path.empty()) io::check_writable(path);
   }
-  PipelineOptions& o = a.o;
-  if (!a.hidden.empty()) o.hidden = parse_widths(a.hidden);
-  o.activation = parse_activations(a.activation);
-  if (!a.output_activation.empty()) o.output_activation = parse_activation(a.output_activation);
-  if (!a.loss.empty()) o.loss = parse_loss(a.loss);
-  o.schedule = a.schedule;
-  o.shuffle = !a.no_shuffle;
-  o.scale = parse_scale(a.scale);
-  o.missing = parse_missing_policy(a.missing);
-  o.init = parse_init(a.init);
-  o.precision = parse_precision(a.dtype);
-
+  const PipelineOptions& o = a.o;
   data::LoadOptions load = load_options(a.data, true);
   load.csv_features = o.precision == Precision::f64 ? data::DType::f64 : data::DType::f32;  // a CSV's numbers
   train = std::make_unique<data::Loaded>(data::load(a.data.path, load));
@@ -109,7 +104,7 @@ void run(TrainArgs& a) {
   const bool quiet = a.quiet || !first;
   Progress progress(quiet, o.epochs);
   std::size_t steps = 0;
-  o.on_start = [&](const FitPlan& plan) {
+  o.callbacks.on_start = [&](const FitPlan& plan) {
     progress.set_standardized(!plan.classification && o.scale != ScaleKind::none);
     if (quiet) return;
     for (const std::string& line : plan.preprocessing.lines()) std::fprintf(stderr, "%s: %s\n", a.data.path.c_str(), line.c_str());
@@ -123,15 +118,15 @@ void run(TrainArgs& a) {
                  plan.parameters, plan.loss.c_str());
   };
   std::size_t epoch = 0, batch = 0, batches = 0;  // the last batch's
-  o.on_batch_end = [&](const BatchStats& b) {
+  o.callbacks.on_batch_end = [&](const BatchStats& b) {
     ++steps;
     epoch = b.epoch;
     batch = b.batch;
     batches = b.batches;
     progress.batch(b);
   };
-  o.stop_requested = [] { return stop_signal() != 0; };
-  o.on_epoch_end = [&](const EpochStats& e) {
+  o.callbacks.stop_requested = [] { return stop_signal() != 0; };
+  o.callbacks.on_epoch_end = [&](const EpochStats& e) {
     progress.epoch(e);
     return true;
   };
@@ -158,7 +153,7 @@ void run(TrainArgs& a) {
   const FitReport& r = p.fit_report();
   if (r.interrupted) {
     progress.finish();
-    std::string saved = a.output + (o.early_stopping > 0 && o.restore_best_weights && r.best_epoch > 0
+    std::string saved = a.output + (o.early_stopping_patience > 0 && o.restore_best_weights && r.best_epoch > 0
                                         ? " (the best epoch's weights, epoch " + std::to_string(r.best_epoch) + ")"
                                         : " (the latest weights)");
     for (const std::string& path : {a.history, a.plot})
@@ -184,43 +179,13 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("data", a->data.path, "Training data: CSV (a header unless --no-header), NPY, or IDX (plain or .gz)")->required();
   cmd->add_option("-o,--output", a->output, "Where to save the model (safetensors)")->required();
   add_data_options(cmd, a->data, true);
-  cmd->add_option("--missing", a->missing, "Missing feature values (empty, NA, N/A, NaN, null, ?): impute, drop (the row) or error")->capture_default_str();
-  cmd->add_option("--task", o.task, "regression or classification (default: inferred from the labels)");
-  cmd->add_option("--hidden", a->hidden, "Hidden layer widths, comma-separated; 0 for none (default: 100)");
-  cmd->add_option("--activation", a->activation, "Hidden activation: one name, or one per layer")->capture_default_str();
-  cmd->add_option("--output-activation", a->output_activation, "Output activation (default: identity; log_softmax for nll, sigmoid for bce)");
-  cmd->add_option("--loss", a->loss, "mse, mae, huber, smooth_l1 (regression); cross_entropy, nll, bce, bce_with_logits (default: mse, cross_entropy, or bce_with_logits for two classes)");
-  cmd->add_option("--optimizer", o.optimizer, "sgd, adam, adamw, rmsprop, adagrad")->capture_default_str();
-  cmd->add_option("--lr", o.lr, "Learning rate (default: the optimizer's, as PyTorch: adam 0.001, sgd 0.01)");
-  cmd->add_option("--momentum", o.momentum, "Momentum (sgd, rmsprop)")->capture_default_str();
-  cmd->add_flag("--nesterov", o.nesterov, "Nesterov momentum (sgd)");
-  cmd->add_option("--weight-decay", o.weight_decay, "Weight decay (default: the optimizer's: 0, adamw 0.01)");
-  cmd->add_option("--dropout", o.dropout, "Dropout after each hidden layer, in [0, 1)")->capture_default_str();
-  cmd->add_flag("--batch-norm", o.batch_norm, "Batch normalization before each hidden activation");
-  cmd->add_option("--schedule", a->schedule, "Learning-rate schedule: none, step, multistep, exponential, cosine, onecycle, plateau, with settings as NAME:key=value,... (e.g. step:step_size=10,gamma=0.5)")->capture_default_str();
-  cmd->add_option("--warmup", o.warmup, "Epochs of linear learning-rate warm-up")->capture_default_str();
-  cmd->add_option("--batch-size", o.batch_size, "Rows per batch")->capture_default_str();
-  cmd->add_option("--epochs", o.epochs, "Epochs (at most)")->capture_default_str();
-  cmd->add_option("--seed", o.seed, "Seed for initialization, shuffling, the validation split and dropout")->capture_default_str();
-  cmd->add_flag("--no-shuffle", a->no_shuffle, "Keep the rows in file order (no shuffle each epoch)");
+  a->flags.add(cmd, o);
+  cmd->add_option("--init", a->init, "Deprecated: the former name of --init-from");
   cmd->add_option("--val", a->val, "Validation data file (same format as the training data)");
   cmd->add_option("--val-labels", a->val_labels, "Labels of the validation data (NPY or IDX)");
-  cmd->add_option("--val-split", o.validation_split, "Hold out this fraction of the training rows for validation (default: 0.1 for regression, 0 for classification)");
-  cmd->add_option("--early-stopping", o.early_stopping, "Stop after this many epochs without improvement of --monitor and keep the best weights; 0: off")->capture_default_str();
-  cmd->add_option("--monitor", o.monitor, "What early stopping and the best epoch watch: val_loss (the training loss without validation), loss, val_accuracy, val_f1, val_r2, val_rmse, ...")->capture_default_str();
-  cmd->add_option("--scale", a->scale, "Feature scaling: none, standard, minmax (regression targets are standardized unless none)")->capture_default_str();
-  cmd->add_option("--init", o.init_from, "Start from the weights in this safetensors file");
-  cmd->add_option("--initializer", a->init, "Weight initializer: default, xavier_uniform, xavier_normal, kaiming_uniform, kaiming_normal, lecun_normal, orthogonal, zeros, constant:V")->capture_default_str();
-  cmd->add_option("--dtype", a->dtype,
-                  "f32, f64, or bf16 (float32 model, trained with bfloat16 products where the CPU has avx512_bf16)")->capture_default_str();
   add_threads_option(cmd, a->threads);
-  cmd->add_flag("--deterministic", o.deterministic, "The same model bit for bit whatever the number of processes under mpirun (1, 2, 4, ...: a power of two dividing --micro-batches): each batch in micro-batches summed in a fixed order");
-  cmd->add_option("--micro-batches", o.micro_batches, "With --deterministic: parts per batch")->capture_default_str();
-  cmd->add_option("--clip-norm", o.clip_norm, "Clip the gradient norm to this value; 0: off")->capture_default_str();
   cmd->add_option("--history", a->history, "Write one CSV row per epoch (epoch, seconds, lr, losses, metrics)");
   cmd->add_option("--plot", a->plot, "Draw the loss and metric curves into this SVG file");
-  cmd->add_option("--checkpoint", o.checkpoint, "Write a checkpoint here (replaced atomically) every --checkpoint-every epochs, at the end and when stopped: everything --resume needs");
-  cmd->add_option("--checkpoint-every", o.checkpoint_every, "Epochs between checkpoints")->capture_default_str();
   cmd->add_option("--resume", a->resume, "Continue the training this checkpoint holds, with the same data and options (--epochs may grow); goes on checkpointing there unless --checkpoint says elsewhere");
   cmd->add_flag("-q,--quiet", a->quiet, "Print nothing while training");
   cmd->callback([a]() { run(*a); });

@@ -17,7 +17,7 @@
 #include "mlp/core/matmul.h"
 #include "core/format.h"
 #include "mlp/pipeline/pipeline.h"
-#include "pipeline/specs.h"
+#include "pipeline/option_values.h"
 #include "mlp/core/threads.h"
 #include "mlp/core/version.h"
 
@@ -126,57 +126,56 @@ struct SignalCheck {
   }
 };
 
-// Python options (a dict of the names below) into PipelineOptions; an unknown name is a
-// ValueError. `on_epoch`, when given, is called with (epoch, train_loss, val_loss) after each
-// epoch, holding the GIL; returning False stops training. The dict must outlive the options.
+template <typename T>
+struct is_optional : std::false_type {};
+template <typename T>
+struct is_optional<std::optional<T>> : std::true_type {};
+
+// One option's Python value: numbers, bools, strings and lists of widths as they are, class
+// names as class_names reads them, every other type by its name ("relu,tanh", "huber:1.5").
+template <typename T>
+void assign_option(T& field, const py::handle& value) {
+  if constexpr (is_optional<T>::value) {
+    typename T::value_type v{};
+    assign_option(v, value);
+    field = std::move(v);
+  } else if constexpr (std::is_arithmetic_v<T> || std::is_same_v<T, std::string> ||
+                       std::is_same_v<T, std::vector<std::size_t>>) {
+    field = value.cast<T>();
+  } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+    field = class_names(value);
+  } else {
+    mlp::parse_option_value(value.cast<std::string>(), field);
+  }
+}
+
+// Python options (a dict keyed by the names of mlp::visit_options that are Python keywords) into
+// PipelineOptions; None leaves an option at its default, an unknown name is a ValueError.
+// `on_epoch`, when given, is called with (epoch, train_loss, val_loss) after each epoch, holding
+// the GIL; returning False stops training. The dict must outlive the options.
 mlp::PipelineOptions pipeline_options(const py::dict& d) {
   mlp::PipelineOptions o;
   for (const auto& [key, value] : d) {
     const auto k = key.cast<std::string>();
     if (value.is_none()) continue;
-    if (k == "task") o.task = value.cast<std::string>();
-    else if (k == "classes") o.classes = class_names(value);
-    else if (k == "hidden") o.hidden = value.cast<std::vector<std::size_t>>();
-    else if (k == "activation") o.activation = mlp::parse_activations(value.cast<std::string>());
-    else if (k == "output_activation") o.output_activation = mlp::parse_activation(value.cast<std::string>());
-    else if (k == "loss") o.loss = mlp::parse_loss(value.cast<std::string>());
-    else if (k == "optimizer") o.optimizer = value.cast<std::string>();
-    else if (k == "lr") o.lr = value.cast<double>();
-    else if (k == "momentum") o.momentum = value.cast<double>();
-    else if (k == "nesterov") o.nesterov = value.cast<bool>();
-    else if (k == "weight_decay") o.weight_decay = value.cast<double>();
-    else if (k == "dropout") o.dropout = value.cast<double>();
-    else if (k == "batch_norm") o.batch_norm = value.cast<bool>();
-    else if (k == "schedule") o.schedule = value.cast<std::string>();
-    else if (k == "warmup") o.warmup = value.cast<std::size_t>();
-    else if (k == "batch_size") o.batch_size = value.cast<std::size_t>();
-    else if (k == "epochs") o.epochs = value.cast<std::size_t>();
-    else if (k == "seed") o.seed = value.cast<std::uint32_t>();
-    else if (k == "shuffle") o.shuffle = value.cast<bool>();
-    else if (k == "validation_split") o.validation_split = value.cast<double>();
-    else if (k == "early_stopping") o.early_stopping = value.cast<std::size_t>();
-    else if (k == "monitor") o.monitor = value.cast<std::string>();
-    else if (k == "min_delta") o.min_delta = value.cast<double>();
-    else if (k == "restore_best_weights") o.restore_best_weights = value.cast<bool>();
-    else if (k == "min_delta_from_best_seen") o.min_delta_from_best_seen = value.cast<bool>();
-    else if (k == "scale") o.scale = mlp::parse_scale(value.cast<std::string>());
-    else if (k == "standardize_targets") o.standardize_targets = value.cast<bool>();
-    else if (k == "missing") o.missing = mlp::parse_missing_policy(value.cast<std::string>());
-    else if (k == "init") o.init = mlp::parse_init(value.cast<std::string>());
-    else if (k == "dtype") o.precision = mlp::parse_precision(value.cast<std::string>());
-    else if (k == "clip_norm") o.clip_norm = value.cast<double>();
-    else if (k == "on_epoch") {
+    if (k == "on_epoch") {
       // A handle, not an owning object: the options dict keeps the function alive through the
       // call, and copies of the callback made without the GIL must not touch reference counts.
       py::handle fn = value;
-      o.on_epoch_end = [fn](const mlp::EpochStats& e) {
+      o.callbacks.on_epoch_end = [fn](const mlp::EpochStats& e) {
         py::gil_scoped_acquire gil;
         py::object keep = fn(e.epoch, e.train_loss, e.val_loss);
         return keep.is_none() || keep.cast<bool>();
       };
-    } else {
-      throw py::value_error("unknown option '" + k + "'");
+      continue;
     }
+    bool known = false;
+    mlp::visit_options(o, [&](const mlp::OptionInfo& info, auto& field) {
+      if (!info.python || info.name != k) return;
+      known = true;
+      assign_option(field, value);
+    });
+    if (!known) throw py::value_error("unknown option '" + k + "'");
   }
   return o;
 }
@@ -186,8 +185,8 @@ mlp::PipelineOptions pipeline_options(const py::dict& d) {
 template <typename Fn>
 void train_without_gil(mlp::PipelineOptions& o, Fn fn) {
   SignalCheck check;
-  o.on_batch_end = [&check](const mlp::BatchStats&) { check(); };
-  o.on_start = [](const mlp::FitPlan& plan) {
+  o.callbacks.on_batch_end = [&check](const mlp::BatchStats&) { check(); };
+  o.callbacks.on_start = [](const mlp::FitPlan& plan) {
     g_last_fit_features = reinterpret_cast<std::uintptr_t>(plan.features_data);
   };
   py::gil_scoped_release release;

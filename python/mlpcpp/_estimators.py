@@ -222,7 +222,7 @@ class _MLPBase(BaseEstimator):
             "shuffle": bool(self.shuffle),
             "validation_split": float(self.validation_fraction) if early else 0.0,
             # scikit-learn stops once more than n_iter_no_change epochs in a row fail to improve.
-            "early_stopping": 0 if incremental else int(self.n_iter_no_change) + 1,
+            "early_stopping_patience": 0 if incremental else int(self.n_iter_no_change) + 1,
             "monitor": ("val_accuracy" if self._task == "classification" else "val_r2") if early else "loss",
             "min_delta": float(self.tol),
             "min_delta_from_best_seen": True,  # as scikit-learn counts epochs without improvement

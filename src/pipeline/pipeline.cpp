@@ -24,13 +24,12 @@
 #include "core/names.h"
 #include "mlp/nn/predictor.h"
 #include "mlp/data/scaler.h"
+#include "pipeline/option_values.h"
 #include "pipeline/specs.h"
 #include "mlp/core/version.h"
 
 namespace mlp {
 namespace {
-
-constexpr NameEntry<Precision> kPrecisions[] = {{"f32", Precision::f32}, {"f64", Precision::f64}, {"bf16", Precision::bf16}};
 
 std::string join(const std::vector<std::string>& names, std::size_t limit = 20) {
   std::string s;
@@ -235,12 +234,6 @@ Matrix<T> run_network(const Model<T>& model, const Preprocessor& p, const data::
 
 }  // namespace
 
-Precision parse_precision(std::string_view name) { return parse_name<Precision>(kPrecisions, name, "dtype"); }
-
-Precision training_precision(const PipelineOptions& o) {
-  return o.precision == Precision::bf16 && !bf16_products() ? Precision::f32 : o.precision;
-}
-
 // --- fit ------------------------------------------------------------------------------------
 
 namespace {
@@ -260,7 +253,7 @@ nlohmann::json training_record(const std::string& source, std::size_t rows, cons
   j["monitor"] = o.monitor;
   j["seed"] = o.seed;
   j["schedule"] = o.schedule;
-  j["dtype"] = f64 ? "f64" : name_of<Precision>(kPrecisions, training_precision(o));  // what the products took
+  j["dtype"] = f64 ? "f64" : precision_name(training_precision(o));  // what the products took
   if (o.communicator && o.communicator->size() > 1) j["processes"] = o.communicator->size();
   if (o.deterministic) j["micro_batches"] = o.micro_batches;  // deterministic training
   j["seconds"] = report.seconds;
@@ -274,52 +267,6 @@ nlohmann::json training_record(const std::string& source, std::size_t rows, cons
   char date[32];
   std::strftime(date, sizeof date, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&now));
   j["date"] = date;
-  return j;
-}
-
-// What a checkpoint records of the options, to refuse resuming with options that would train
-// another model: every setting of the training but the epochs, the callbacks and the checkpoint's
-// own (the caller's communicator aside).
-nlohmann::ordered_json options_record(const PipelineOptions& o) {
-  nlohmann::ordered_json j;
-  j["task"] = o.task;
-  j["classes"] = o.classes;
-  j["hidden"] = o.hidden ? nlohmann::ordered_json(*o.hidden) : nlohmann::ordered_json(nullptr);
-  std::vector<std::string> activations;
-  for (const Activation& a : o.activation) activations.push_back(a.name());
-  j["activation"] = activations;
-  j["output_activation"] = o.output_activation ? o.output_activation->name() : "";
-  j["loss"] = o.loss ? o.loss->name() : "";
-  j["optimizer"] = o.optimizer;
-  j["lr"] = o.lr;
-  j["momentum"] = o.momentum;
-  j["nesterov"] = o.nesterov;
-  j["weight_decay"] = o.weight_decay;
-  j["dropout"] = o.dropout;
-  j["batch_norm"] = o.batch_norm;
-  j["schedule"] = o.schedule;
-  j["warmup"] = o.warmup;
-  j["batch_size"] = o.batch_size;
-  j["seed"] = o.seed;
-  j["shuffle"] = o.shuffle;
-  j["validation_split"] = o.validation_split;
-  j["early_stopping"] = o.early_stopping;
-  j["monitor"] = o.monitor;
-  j["min_delta"] = o.min_delta;
-  j["min_delta_from_best_seen"] = o.min_delta_from_best_seen;
-  j["restore_best_weights"] = o.restore_best_weights;
-  j["scale"] = scale_name(o.scale);
-  j["standardize_targets"] = o.standardize_targets ? nlohmann::ordered_json(*o.standardize_targets) : nlohmann::ordered_json(nullptr);
-  j["missing"] = missing_policy_name(o.missing);
-  j["initializer"] = {{"kind", init_names().at(static_cast<std::size_t>(o.init.kind))},
-                      {"fan_out", o.init.fan_out},
-                      {"value", o.init.value},
-                      {"gain", o.init.gain}};
-  j["init_from"] = o.init_from;
-  j["dtype"] = name_of<Precision>(kPrecisions, o.precision);
-  j["clip_norm"] = o.clip_norm;
-  j["deterministic"] = o.deterministic;
-  j["micro_batches"] = o.micro_batches;
   return j;
 }
 
@@ -353,8 +300,9 @@ struct PipelineFit {
   // regression of at least 20 rows (on small noisy data, early stopping on held-out rows is what
   // keeps a network from overfitting; docs/cli.md).
   static double validation_split(const PipelineOptions& o, bool has_val, bool classification, std::size_t rows) {
-    if (has_val && o.validation_split > 0) throw InvalidArgument("give either validation data or a validation split, not both");
-    if (o.validation_split >= 0) return o.validation_split;
+    if (has_val && o.validation_split.value_or(0) > 0)
+      throw InvalidArgument("give either validation data or a validation split, not both");
+    if (o.validation_split) return *o.validation_split;
     return !has_val && !classification && rows >= 20 ? 0.1 : 0;
   }
 
@@ -390,12 +338,12 @@ struct PipelineFit {
     t.shuffle = o.shuffle;
     t.seed = o.seed;
     t.validation_split = val_split;
-    t.early_stopping_patience = o.early_stopping;
+    t.early_stopping_patience = o.early_stopping_patience;
     t.min_delta = o.min_delta;
     t.restore_best_weights = o.restore_best_weights;
     t.min_delta_from_best_seen = o.min_delta_from_best_seen;
     t.monitor = o.monitor;
-    t.clip_grad_norm = o.clip_norm;
+    t.clip_grad_norm = o.clip_grad_norm;
     const std::size_t train_rows = val_split > 0 ? static_cast<std::size_t>(static_cast<double>(rows) * (1 - val_split)) : rows;
     const std::size_t steps = o.batch_size ? (train_rows + o.batch_size - 1) / o.batch_size : 1;
     t.schedule = parse_schedule(o.schedule, cont.schedule_epochs ? cont.schedule_epochs : o.epochs, steps, optimizer_lr(opt));
@@ -406,9 +354,9 @@ struct PipelineFit {
     t.deterministic = o.deterministic;
     t.micro_batches = o.micro_batches;
     Trainer<T> trainer(model, d.loss, opt, t);
-    trainer.on_batch_end = o.on_batch_end;
-    trainer.on_epoch_end = o.on_epoch_end;
-    trainer.should_stop = o.stop_requested;
+    trainer.on_batch_end = o.callbacks.on_batch_end;
+    trainer.on_epoch_end = o.callbacks.on_epoch_end;
+    trainer.should_stop = o.callbacks.stop_requested;
     if (!o.checkpoint.empty() && (!o.communicator || o.communicator->rank() == 0)) {
       trainer.checkpoint_every = o.checkpoint_every;
       trainer.on_checkpoint = [&](const TrainState<T>& s) {
@@ -434,7 +382,7 @@ struct PipelineFit {
     plan.validation_split = val_split;
     plan.preprocessing = data.report;
     plan.features_data = data.encoded->bytes();
-    if (o.on_start) o.on_start(plan);
+    if (o.callbacks.on_start) o.callbacks.on_start(plan);
 
     const auto start = std::chrono::steady_clock::now();
     FitReport report;
@@ -526,7 +474,7 @@ struct PipelineFit {
     }
     Model<T> model(d.config);
     Random rng(o.seed);
-    init_model(model, o.init, rng);
+    init_model(model, o.initializer, rng);
     if (!o.init_from.empty()) io::load_weights(o.init_from, model);
 
     FitPlan plan;
@@ -535,9 +483,7 @@ struct PipelineFit {
     plan.task_reason = o.classes.empty() ? task.reason : "classes given";
     Continuation cont;
     if (!o.checkpoint.empty()) {
-      nlohmann::ordered_json options = options_record(o);
-      options["epochs"] = o.epochs;
-      cont.options_json = options.dump();
+      cont.options_json = options_record(o).dump();
       cont.data_json = data_json(x, train, val.get());
     }
     FitReport report = run_training(model, d, train, val.get(), val_split, o, plan, x.source, training, std::move(cont));
@@ -560,15 +506,9 @@ struct PipelineFit {
     const std::string from = "resume from " + path + ": ";
     // The options: the same as training started with, but for the epochs.
     const nlohmann::json recorded = nlohmann::json::parse(c.options_json);
-    nlohmann::ordered_json now = options_record(o);
-    for (const auto& [key, ordered] : now.items()) {
-      const nlohmann::json value = nlohmann::json::parse(ordered.dump());  // compared as the record was read
-      const auto was = recorded.find(key);
-      if (was == recorded.end() || *was != value)
-        throw InvalidArgument(from + "the checkpoint's training has " + key + " " +
-                              (was == recorded.end() ? std::string("unset") : was->dump()) + ", these options give " +
-                              value.dump() + "; resume with the options it started with (only the epochs may change)");
-    }
+    if (const std::optional<OptionDifference> d = first_difference(recorded, o))
+      throw InvalidArgument(from + "the checkpoint's training has " + d->name + " " + d->recorded + ", these options give " +
+                            d->given + "; resume with the options it started with (only the epochs may change)");
     const std::size_t epochs = recorded.contains("epochs") && recorded["epochs"].is_number_unsigned()
                                    ? recorded["epochs"].get<std::size_t>()
                                    : o.epochs;
@@ -609,8 +549,8 @@ struct PipelineFit {
                        (c.state.batches_done ? ", batch " + std::to_string(c.state.batches_done) : "");
     Model<T> model = std::move(c.model);
     io::ModelDescription& desc = c.description;  // stays in place: the prepared rows use its scaler
-    nlohmann::ordered_json options = now;
-    options["epochs"] = epochs;
+    nlohmann::ordered_json options = options_record(o);
+    options["epochs"] = epochs;  // the schedule's
     Continuation cont{options.dump(), data, std::move(c.state), epochs};
     FitReport report = run_training(model, desc, train, val.get(), val_split, o, plan, x.source, training, std::move(cont));
     nlohmann::json record = training_record(x.source, plan.rows, o, optimizer_lr(optimizer_options(o.optimizer, o.lr)), report,
@@ -642,7 +582,7 @@ struct PipelineFit {
     plan.columns = x.is_table ? x.columns.size() : x.array.cols();
     for (const ColumnEncoding& c : d.preprocessor.columns) plan.categorical += c.categorical();
     plan.task_reason = "continued training";
-    const double val_split = std::max(o.validation_split, 0.0);
+    const double val_split = std::max(o.validation_split.value_or(0), 0.0);
     FitReport report = run_training(model, d, data, nullptr, val_split, o, plan, x.source, training);
 
     nlohmann::json j = nlohmann::json::parse(d.training_json, nullptr, false);

@@ -616,14 +616,14 @@ OptimizerOptions default_optimizer_options(std::string_view name) {
   return parse_name<MakeOptions>(kOptimizers, name, "optimizer")();
 }
 
-OptimizerOptions optimizer_options(std::string_view name, double lr, double momentum, bool nesterov,
-                                   double weight_decay) {
+OptimizerOptions optimizer_options(std::string_view name, std::optional<double> lr, double momentum, bool nesterov,
+                                   std::optional<double> weight_decay) {
   OptimizerOptions o = default_optimizer_options(name);
   std::visit(
       [&](auto& opt) {
         using O = std::decay_t<decltype(opt)>;
-        if (lr != 0) opt.lr = lr;
-        if (weight_decay >= 0) opt.weight_decay = weight_decay;
+        if (lr) opt.lr = *lr;
+        if (weight_decay) opt.weight_decay = *weight_decay;
         if constexpr (std::is_same_v<O, SGDOptions> || std::is_same_v<O, RMSpropOptions>) {
           opt.momentum = momentum;
         } else if (momentum != 0) {

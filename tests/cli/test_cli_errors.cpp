@@ -288,16 +288,16 @@ TEST_F(CliErrors, TrainFromABadInitFile) {
   std::string good = shared("good.csv");
   std::string model = read_text(shared("reg.st"));
   std::string truncated = file("truncated.st", model.substr(0, model.size() - 4));
-  expect_train_fails(q(good) + " --init " + q(truncated), {truncated});
+  expect_train_fails(q(good) + " --init-from " + q(truncated), {truncated});
   std::string garbage = file("garbage.st", kGarbage);
-  expect_train_fails(q(good) + " --init " + q(garbage), {garbage});
+  expect_train_fails(q(good) + " --init-from " + q(garbage), {garbage});
   std::string missing = dir_ / "missing.st";
-  expect_train_fails(q(good) + " --init " + q(missing), {missing});
+  expect_train_fails(q(good) + " --init-from " + q(missing), {missing});
   // A model of 2 inputs for data with 3 features.
   std::string wide = file("wide.csv", "a,b,c,y\n1,2,3,4.5\n2,3,4,5.5\n3,4,5,7.5\n");
-  expect_train_fails(q(wide) + " --init " + q(shared("reg.st")), {shared("reg.st")});
+  expect_train_fails(q(wide) + " --init-from " + q(shared("reg.st")), {shared("reg.st")});
   // Weights of the wrong shape for the architecture asked for.
-  expect_train_fails(q(good) + " --hidden 7 --init " + q(shared("reg.st")), {shared("reg.st"), "layers.0"});
+  expect_train_fails(q(good) + " --hidden 7 --init-from " + q(shared("reg.st")), {shared("reg.st"), "layers.0"});
 }
 
 // Huge targets, no scaling and sgd with a huge learning rate: the loss overflows.

@@ -335,7 +335,7 @@ TEST(CliModelFile, HandWrittenWeightsAreTakenByInit) {
     SCOPED_TRACE(dtype);
     const std::string init = dir / ("hand_" + dtype + ".safetensors"), model = dir / ("from_" + dtype + ".safetensors");
     write_file(init, hand_written(kHand, dtype));
-    ok("train " + q(data) + " --init " + q(init) + still + " -o " + q(model));
+    ok("train " + q(data) + " --init-from " + q(init) + still + " -o " + q(model));
 
     // The weights saved are the hand-written ones (as float: the model trains in f32).
     RawFile f = read_raw(model);
@@ -373,7 +373,7 @@ TEST(CliModelFile, HandWrittenWeightsOfTheWrongShapeAreRefused) {
     const std::string init = dir / name;
     write_file(init, hand_written(tensors, "F32"));
     write_file(existing, before);
-    CommandResult r = mlp("train " + q(data) + " --init " + q(init) + " --hidden 3 --epochs 1 -q -o " + q(existing));
+    CommandResult r = mlp("train " + q(data) + " --init-from " + q(init) + " --hidden 3 --epochs 1 -q -o " + q(existing));
     std::vector<std::string> all = {init};
     all.insert(all.end(), needles);
     for (const std::string& n : all) EXPECT_NE(r.err.find(n), std::string::npos) << name << ": '" << n << "' not in " << r.err;

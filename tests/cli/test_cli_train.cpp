@@ -1,6 +1,6 @@
 // End-to-end tests of `mlp train`, `predict`, `eval` and `info` on small files written here:
 // round trips for multi-output regression and for classification with numeric and text labels,
-// from CSV, NPY and IDX (plain and gzip); --init, --val, early stopping, and the options' effects.
+// from CSV, NPY and IDX (plain and gzip); --init-from (and --init), --val, early stopping, and the options' effects.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -293,7 +293,7 @@ TEST(CliTrain, IdxPlainAndGzipGiveTheSameModelAndPredictions) {
   EXPECT_EQ(j.at("samples").get<int>(), static_cast<int>(n));
 }
 
-// --init from an mlp model: its architecture and weights; with a learning rate too small to move a
+// --init-from an mlp model: its architecture and weights; with a learning rate too small to move a
 // float, the new model predicts what the old one did.
 TEST(CliTrain, InitFromAModelStartsFromItsWeightsAndArchitecture) {
   ScratchDir dir;
@@ -302,11 +302,14 @@ TEST(CliTrain, InitFromAModelStartsFromItsWeightsAndArchitecture) {
   const std::string base = " --target y1,y2 --val-split 0 -q ";
   ok("train " + q(data) + base + "--hidden 5,4 --activation tanh --epochs 20 --lr 0.01 -o " + q(dir / "a.st"));
   const std::string still = base + "--optimizer sgd --lr 1e-30 --epochs 1 ";
-  ok("train " + q(data) + still + "--init " + q(dir / "a.st") + " -o " + q(dir / "b.st"));
+  // --init, the former name of --init-from, still works and says so.
+  const CommandResult deprecated = ok("train " + q(data) + still + "--init " + q(dir / "a.st") + " -o " + q(dir / "b.st"));
+  EXPECT_NE(deprecated.err.find("mlp: notice: --init is deprecated; it is now --init-from"), std::string::npos)
+      << deprecated.err;
   ok("train " + q(data) + still + "--hidden 5,4 --activation tanh -o " + q(dir / "c.st"));
 
   json b = json_of(ok("info " + q(dir / "b.st") + " --json"));
-  EXPECT_EQ(b.at("architecture").at("sizes"), json({3, 5, 4, 2})) << "the architecture comes from --init";
+  EXPECT_EQ(b.at("architecture").at("sizes"), json({3, 5, 4, 2})) << "the architecture comes from --init-from";
   EXPECT_EQ(b.at("architecture").at("hidden_activations"), json({"tanh"}));  // one name for every hidden layer
 
   Table pa = table_of(ok("predict " + q(dir / "a.st") + " " + q(data)).out);
@@ -321,8 +324,8 @@ TEST(CliTrain, InitFromAModelStartsFromItsWeightsAndArchitecture) {
       max_ab = std::max(max_ab, std::fabs(to_double(pa.rows[i][k]) - to_double(pb.rows[i][k])));
       max_ac = std::max(max_ac, std::fabs(to_double(pa.rows[i][k]) - to_double(pc.rows[i][k])));
     }
-  EXPECT_LT(max_ab, 1e-5) << "--init did not carry the weights over";
-  EXPECT_GT(max_ac, 1e-2) << "without --init the model should differ (the test would prove nothing)";
+  EXPECT_LT(max_ab, 1e-5) << "--init-from did not carry the weights over";
+  EXPECT_GT(max_ac, 1e-2) << "without --init-from the model should differ (the test would prove nothing)";
 }
 
 TEST(CliTrain, ValidationFileFeedsHistoryAndTheSavedModel) {
@@ -740,8 +743,8 @@ TEST(CliTrain, HelpListsEveryOptionWithItsDefault) {
       {"--batch-size", "32"},    {"--epochs", "100"},        {"--seed", "0"},
       {"--no-shuffle", ""},      {"--val", ""},              {"--val-labels", ""},
       {"--val-split", ""},       {"--early-stopping", "10"}, {"--scale", "standard"},
-      {"--init", ""},            {"--initializer", "default"}, {"--dtype", "f32"},
-      {"--threads", ""},         {"--clip-norm", "0"},       {"--history", ""},
+      {"--init", ""},            {"--init-from", ""},        {"--initializer", "default"}, {"--dtype", "f32"},
+      {"--threads", ""},         {"--clip-grad-norm", "0"},  {"--clip-norm", "0"},       {"--history", ""},
       {"--plot", ""},            {"--quiet", ""}};
   CommandResult r = ok("train --help");
   for (const auto& e : train) {

@@ -60,7 +60,7 @@ PipelineOptions options(const Recipe& r, const std::string& checkpoint) {
   o.schedule = "cosine";
   o.dropout = 0.2;
   o.validation_split = 0.2;  // early stopping watches held-out rows, with its best weights kept
-  o.early_stopping = 3;
+  o.early_stopping_patience = 3;
   o.min_delta = 0;
   o.checkpoint = checkpoint;
   return o;
@@ -95,7 +95,7 @@ TEST_P(Resume, AfterAnyBatchEndsWithTheSameModelAsAnUninterruptedFit) {
   for (std::size_t stop : {13u, 8u, 16u}) {
     SCOPED_TRACE("stopped after batch " + std::to_string(stop));
     PipelineOptions o = options(GetParam(), ck);
-    o.stop_requested = stop_after(stop);
+    o.callbacks.stop_requested = stop_after(stop);
     const Pipeline part = Pipeline::fit(d.frame(), d.targets(), o);
     ASSERT_TRUE(part.fit_report().interrupted);
     EXPECT_EQ(part.fit_report().history.size(), (stop - 1) / 8);  // 240 training rows: 8 batches an epoch
@@ -119,7 +119,7 @@ TEST(Resume, WithMoreEpochsGoesOnAsALongerFitWould) {
   const std::string ck = mlp_test::temp_path("checkpoint.safetensors");
   PipelineOptions o = options(Recipe{"", Precision::f32, "adam", 0}, "");
   o.schedule = "none";
-  o.early_stopping = 0;
+  o.early_stopping_patience = 0;
   o.batch_norm = true;
   const Pipeline whole = Pipeline::fit(d.frame(), d.targets(), o);
   o.checkpoint = ck;

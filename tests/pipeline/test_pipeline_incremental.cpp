@@ -46,7 +46,7 @@ PipelineOptions small(std::size_t epochs = 5) {
   o.hidden = std::vector<std::size_t>{8};
   o.epochs = epochs;
   o.batch_size = 16;
-  o.early_stopping = 0;
+  o.early_stopping_patience = 0;
   return o;
 }
 
@@ -127,7 +127,7 @@ TEST(PipelineFitMore, AFailureLeavesTheModelUnchanged) {
   // A callback that stops training by throwing, after some weight updates (Ctrl-C in Python).
   PipelineOptions o = small(3);
   int batches = 0;
-  o.on_batch_end = [&](const mlp::BatchStats&) {
+  o.callbacks.on_batch_end = [&](const mlp::BatchStats&) {
     if (++batches == 3) throw std::runtime_error("interrupted");
   };
   EXPECT_THROW(p.fit_more(b.frame(), b.targets(), o), std::runtime_error);
@@ -181,7 +181,7 @@ TEST(PipelineStopping, MinDeltaAndRestoringTheBestWeights) {
   // the model keeps epoch 1's weights, or epoch 2's without restore_best_weights.
   Blobs b = blobs(64);
   PipelineOptions o = small(10);
-  o.early_stopping = 1;
+  o.early_stopping_patience = 1;
   o.monitor = "loss";
   o.min_delta = 1e9;
   Pipeline best = Pipeline::fit(b.frame(), b.targets(), o);
@@ -231,7 +231,7 @@ TEST(PipelineFitPlan, AnArrayFrameIsTrainedOnWhereTheCallerKeepsIt) {
   Blobs b = blobs(16);
   PipelineOptions o = small(1);
   const void* seen = nullptr;
-  o.on_start = [&](const mlp::FitPlan& plan) { seen = plan.features_data; };
+  o.callbacks.on_start = [&](const mlp::FitPlan& plan) { seen = plan.features_data; };
   Pipeline p = Pipeline::fit(b.frame(), b.targets(), o);
   EXPECT_EQ(seen, static_cast<const void*>(b.x.data()));
   o.precision = mlp::Precision::f64;  // float32 rows into a float64 model: converted per batch, not copied

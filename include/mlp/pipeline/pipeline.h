@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "mlp/data/load.h"
+#include "mlp/pipeline/options.h"
 #include "mlp/nn/init.h"
 #include "mlp/formats/model_file.h"
 #include "mlp/train/metrics.h"
@@ -22,11 +23,6 @@
 #include "mlp/train/trainer.h"
 
 namespace mlp {
-
-// bf16 trains a float32 model with bfloat16 products (Model::set_bf16_products) where the CPU runs
-// them natively (bf16_products() in matmul.h), in float32 elsewhere; the model is float32 either way.
-enum class Precision { f32, f64, bf16 };
-Precision parse_precision(std::string_view name);  // "f32", "f64", "bf16"
 
 // What fit is about to do, for a caller that reports it before training starts.
 struct FitPlan {
@@ -43,76 +39,6 @@ struct FitPlan {
   // caller's memory stays uncopied), else the encoded copy. For a front end that checks this.
   const void* features_data = nullptr;
 };
-
-// scikit-learn's MLPClassifier/MLPRegressor defaults where they have one (100 hidden relu units,
-// Adam at 0.001, batch 32 (sklearn: min(200, rows)), early stopping after 10 epochs without an
-// improvement of 1e-4), PyTorch's for the rest.
-struct PipelineOptions {
-  std::string task;  // "classification", "regression", or "" to infer from the labels
-  // Classification: the class names, in the order of the outputs, when the labels need not show
-  // every class (scikit-learn's partial_fit); numbers as format_label writes them. Implies the
-  // classification task. Empty: the distinct labels, sorted.
-  std::vector<std::string> classes;
-  // Hidden widths; unset: 100, or the architecture of an mlp model given as init_from.
-  std::optional<std::vector<std::size_t>> hidden;
-  std::vector<Activation> activation = {Activation{ActivationKind::relu}};  // one, or one per layer
-  std::optional<Activation> output_activation;  // default: what the loss needs
-  std::optional<Loss> loss;  // default: mse, cross_entropy, or bce_with_logits for two classes
-  std::string optimizer = "adam";
-  double lr = 0;             // 0: the optimizer's default
-  double momentum = 0;
-  bool nesterov = false;
-  double weight_decay = -1;  // < 0: the optimizer's default
-  double dropout = 0;
-  bool batch_norm = false;
-  std::string schedule = "none";  // parse_schedule's syntax
-  std::size_t warmup = 0;
-  std::size_t batch_size = 32;
-  std::size_t epochs = 100;
-  std::uint32_t seed = 0;
-  bool shuffle = true;
-  // < 0: 0.1 for regression of at least 20 rows without validation data, else none.
-  double validation_split = -1;
-  std::size_t early_stopping = 10;  // patience in epochs; 0: off
-  std::string monitor = "val_loss";
-  double min_delta = 1e-4;          // the least change of `monitor` that counts as an improvement
-  bool min_delta_from_best_seen = false;  // TrainOptions::min_delta_from_best_seen
-  // With early stopping, end with the best epoch's weights (Keras's restore_best_weights); false
-  // keeps the last epoch's, as scikit-learn does when it stops on the training loss.
-  bool restore_best_weights = true;
-  ScaleKind scale = ScaleKind::standard;  // features
-  // Whether regression targets are standardized; unset: unless scale is none.
-  std::optional<bool> standardize_targets;
-  MissingPolicy missing = MissingPolicy::impute;
-  InitOptions init = {};
-  std::string init_from;  // start from the weights in this safetensors file
-  Precision precision = Precision::f32;
-  double clip_norm = 0;
-  // Data-parallel training (TrainOptions::communicator, docs/distributed.md): every process of
-  // `communicator` calls fit with the same data and options, and each gets the same model; an
-  // error on any process makes fit throw on all of them (Communicator::agreed_failure()).
-  Communicator* communicator = nullptr;
-  bool deterministic = false;     // TrainOptions::deterministic: the same model on 1, 2, 4, ... processes
-  std::size_t micro_batches = 8;  // per global batch, when deterministic
-
-  // Checkpoints (docs/cli.md): everything resuming needs (resume()), written atomically to this
-  // file every checkpoint_every epochs, at the end of training and when stop_requested ends it;
-  // "" for none. Data-parallel, process 0 writes it.
-  std::string checkpoint;
-  std::size_t checkpoint_every = 1;
-  // Polled after every batch (data-parallel: at every epoch's end); true ends training there, as
-  // an interruption: the checkpoint is written (when asked for), and fit returns the model with
-  // the best weights so far, as early stopping keeps them, and FitReport::interrupted set.
-  std::function<bool()> stop_requested;
-
-  std::function<void(const FitPlan&)> on_start;
-  std::function<void(const BatchStats&)> on_batch_end;
-  std::function<bool(const EpochStats&)> on_epoch_end;  // false stops training
-};
-
-// The precision fit trains in: options.precision, except bf16 where this CPU has no bfloat16
-// products (f32 then; the CLI says so in one line).
-Precision training_precision(const PipelineOptions& options);
 
 // How fit went.
 struct FitReport {

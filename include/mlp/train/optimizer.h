@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -105,11 +106,11 @@ std::unique_ptr<Optimizer<T>> make_optimizer(const OptimizerOptions& options);
 OptimizerOptions default_optimizer_options(std::string_view name);
 const std::vector<std::string>& optimizer_names();
 
-// An optimizer by name with PyTorch's defaults, changed where given: lr (0: the default),
-// weight_decay (< 0: the default), momentum and nesterov (sgd, rmsprop; InvalidArgument when
-// given to another). The optimizer's learning rate: optimizer_lr.
-OptimizerOptions optimizer_options(std::string_view name, double lr = 0, double momentum = 0, bool nesterov = false,
-                                   double weight_decay = -1);
+// An optimizer by name with PyTorch's defaults, changed where given: lr and weight_decay (unset:
+// the default), momentum and nesterov (sgd, rmsprop; InvalidArgument when given to another). The
+// optimizer's learning rate: optimizer_lr.
+OptimizerOptions optimizer_options(std::string_view name, std::optional<double> lr = {}, double momentum = 0,
+                                   bool nesterov = false, std::optional<double> weight_decay = {});
 double optimizer_lr(const OptimizerOptions& options);
 
 }  // namespace mlp
