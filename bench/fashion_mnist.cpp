@@ -234,11 +234,11 @@ int run(const Args& args) {
   config.sizes = {train.features()};
   config.sizes.insert(config.sizes.end(), args.hidden.begin(), args.hidden.end());
   config.sizes.push_back(10);
-  config.hidden = {mlp::Activation{mlp::ActivationKind::relu}};
+  config.hidden_activations = {mlp::Activation{mlp::ActivationKind::relu}};
   mlp::Model<float> model(config);
   mlp::Random rng(0);
   mlp::init_default(model, rng);
-  // Training FLOPs per row as issue 14 counts them: 2 per multiply-add forward, 2 for the weight
+  // Training FLOPs per row, as docs/benchmarks.md counts them: 2 per multiply-add forward, 2 for the weight
   // gradient and 2 for the input gradient backward, which the first layer does not need
   // (4·784·256 + 6·(256·128 + 128·10) for Fashion-MNIST).
   double flops_per_row = 0, forward_flops_per_row = 0;

@@ -42,7 +42,7 @@ constexpr std::size_t kEpochs = 1000;
 Model<double> tutorial_model(const Activation& hidden) {
   ModelConfig config;
   config.sizes = {2, 4, 1};
-  config.hidden = {hidden};
+  config.hidden_activations = {hidden};
   Model<double> model(config);
   Random rng(99);
   init_tutorial(model, rng);

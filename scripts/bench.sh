@@ -3,7 +3,7 @@
 # comparisons side by side in this one run — Fashion-MNIST training (float32 and bf16) and
 # inference against PyTorch, time to 0.900 test accuracy against PyTorch with the same recipe,
 # the portable build against the native one, the tutorial against numpy, scaling with rows and
-# widths — and prints the ratios against issue 5's and issue 14's targets. Timings are only ever
+# widths — and prints the ratios against the performance targets (docs/benchmarks.md). Timings are only ever
 # compared within the run (the machine may be busy).
 # Environment: BUILD (build directory, default build; the portable build goes to BUILD-portable),
 # EPOCHS (PyTorch's reference epochs, 3), OUR_EPOCHS (ours, float32 and bf16: 10, the epochs that
@@ -167,7 +167,7 @@ if [[ -z "${QUICK:-}" ]]; then
 fi
 
 # --- the table --------------------------------------------------------------------------------------
-say "issue 5 targets (this run)"
+say "targets: the tutorial, training and inference against PyTorch and numpy (this run)"
 row() { printf '%-34s %14s %14s %10s %10s  %s\n' "$@"; }
 verdict() { awk "BEGIN { print ($1) ? \"met\" : \"NOT met\" }"; }
 row "target" "mlp.cpp" "reference" "ratio" "goal" "result"
@@ -217,7 +217,7 @@ if [[ -z "${QUICK:-}" ]]; then
   row "5. RSS last vs first epoch (MiB)" "$last" "$first" "$r" "<= 1.02" "$(verdict "$r <= 1.02")"
 fi
 
-say "issue 14 targets (this run)"
+say "targets: float32 and bf16 training, time to accuracy, the portable build (this run)"
 row "target" "mlp.cpp" "reference" "ratio" "goal" "result"
 onednn=$(field onednn_sgemm_gflops "$OUT/ours.txt")
 # The accuracy after the last epoch (the field after test_accuracy).
@@ -268,7 +268,7 @@ done
 portable_best=$(best_epoch "$OUT"/alt_portable.*.txt)
 r=$(calc "$f32_best / $portable_best")
 row "5. portable build's speed (best, s)" "$portable_best" "$f32_best" "$r" ">= 0.8" "$(verdict "$r >= 0.8")"
-echo "   (items 4, inference, tutorial, RSS: issue 5's table above)"
+echo "   (inference, the tutorial and RSS: the first table above)"
 
 # For the record: Model::predict, the general path that Predictor replaces for float32 batch inference.
 inf_gflops=$(field inference_gflops "$OUT/ours.txt")

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Data-parallel training on this machine (issue 10; docs/benchmarks.md, "Data-parallel training"):
+# Data-parallel training on this machine (docs/benchmarks.md, "Data-parallel training"):
 #  1. a Fashion-MNIST epoch (784-256-128-10, relu, Adam, batch 128, float32, shuffled) with
 #     `mpirun -np 2` (one thread each), plain and --deterministic, against one process with 2
 #     threads and one with 1, interleaved round by round so that they share the machine's load;

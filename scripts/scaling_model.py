@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The on-paper scaling of data-parallel training (issue 10; docs/benchmarks.md), from measured
+"""The on-paper scaling of data-parallel training (docs/benchmarks.md), from measured
 step times. Input: a CSV `network,batch,ms_per_step` (network: hidden widths as 256x128) (scripts/bench_distributed.sh writes it:
 one process, this machine's 2 threads, at batches 128 ... 2). A "machine" is this 2-core box.
 

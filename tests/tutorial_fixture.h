@@ -12,7 +12,7 @@ namespace mlp_test {
 inline mlp::Model<double> tutorial_model(mlp::Activation hidden = mlp::Activation{mlp::ActivationKind::relu}) {
   mlp::ModelConfig c;
   c.sizes = {2, 4, 1};
-  c.hidden = {hidden};
+  c.hidden_activations = {hidden};
   mlp::Model<double> model(c);
   mlp::Random rng(99);
   mlp::init_tutorial(model, rng);

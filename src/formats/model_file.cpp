@@ -23,7 +23,7 @@ std::string norm_name(std::size_t layer, const char* what) {
 json describe(const ModelDescription& d) {
   const ModelConfig& c = d.config;
   json hidden = json::array();
-  for (const Activation& a : c.hidden) hidden.push_back(a.name());
+  for (const Activation& a : c.hidden_activations) hidden.push_back(a.name());
   json j;
   j["format"] = "mlp.cpp model";
   j["version"] = kModelFormatVersion;
@@ -77,8 +77,8 @@ ModelDescription parse_description(const std::string& path, const std::string& t
     d.mlp_version = j.value("mlp_version", std::string());
     const json& a = j.at("architecture");
     d.config.sizes = a.at("sizes").get<std::vector<std::size_t>>();
-    d.config.hidden.clear();
-    for (const auto& name : a.at("hidden_activations")) d.config.hidden.push_back(parse_activation(name.get<std::string>()));
+    d.config.hidden_activations.clear();
+    for (const auto& name : a.at("hidden_activations")) d.config.hidden_activations.push_back(parse_activation(name.get<std::string>()));
     d.config.output = parse_activation(a.at("output_activation").get<std::string>());
     d.config.dropout = a.value("dropout", 0.0);
     d.config.batch_norm = a.value("batch_norm", false);

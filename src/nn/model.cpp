@@ -66,9 +66,9 @@ Model<T>::Model(ModelConfig config) : config_(std::move(config)) {
   for (std::size_t s : sizes)
     if (s == 0) throw InvalidArgument("model: layer sizes must be positive");
   std::size_t hidden_layers = sizes.size() - 2;
-  if (config_.hidden.empty()) config_.hidden = {Activation{ActivationKind::identity}};
-  if (config_.hidden.size() != 1 && config_.hidden.size() != hidden_layers)
-    throw InvalidArgument("model: " + std::to_string(config_.hidden.size()) + " hidden activations for " +
+  if (config_.hidden_activations.empty()) config_.hidden_activations = {Activation{ActivationKind::identity}};
+  if (config_.hidden_activations.size() != 1 && config_.hidden_activations.size() != hidden_layers)
+    throw InvalidArgument("model: " + std::to_string(config_.hidden_activations.size()) + " hidden activations for " +
                           std::to_string(hidden_layers) + " hidden layers (give one, or one per layer)");
   if (!(config_.dropout >= 0 && config_.dropout < 1))
     throw InvalidArgument("model: dropout must be in [0, 1), got " + std::to_string(config_.dropout));
@@ -103,7 +103,7 @@ Model<T>::Model(ModelConfig config) : config_(std::move(config)) {
 template <typename T>
 const Activation& Model<T>::activation(std::size_t layer) const {
   if (layer + 1 == num_layers()) return config_.output;
-  return config_.hidden.size() == 1 ? config_.hidden[0] : config_.hidden[layer];
+  return config_.hidden_activations.size() == 1 ? config_.hidden_activations[0] : config_.hidden_activations[layer];
 }
 
 template <typename T>

@@ -466,7 +466,7 @@ struct PipelineFit {
       d.config.sizes = {features};
       for (std::size_t w : o.hidden.value_or(std::vector<std::size_t>{100})) d.config.sizes.push_back(w);
       d.config.sizes.push_back(outputs);
-      d.config.hidden = o.activation;
+      d.config.hidden_activations = o.activation;
       d.config.output = o.output_activation.value_or(parse_activation(
           d.loss.kind == LossKind::nll ? "log_softmax" : d.loss.kind == LossKind::bce ? "sigmoid" : "identity"));
       d.config.dropout = o.dropout;
@@ -774,7 +774,7 @@ std::string Pipeline::info_json() const {
 std::string Pipeline::info_text(const std::string& name) const {
   const ModelConfig& c = d_.config;
   std::string acts;
-  for (std::size_t i = 0; i < c.hidden.size(); ++i) acts += (i ? "," : "") + c.hidden[i].name();
+  for (std::size_t i = 0; i < c.hidden_activations.size(); ++i) acts += (i ? "," : "") + c.hidden_activations[i].name();
   nlohmann::json info = nlohmann::json::parse(info_json());
   std::string s;
   auto line = [&](const char* key, const std::string& value) { s += std::string(key) + std::string(13 - std::string(key).size(), ' ') + value + "\n"; };

@@ -1,4 +1,4 @@
-// Data-parallel training under mpirun (issue 10, docs/distributed.md), end to end: with 2 and 3
+// Data-parallel training under mpirun (docs/distributed.md), end to end: with 2 and 3
 // processes, f64 training without shuffling gives the model one process trains with the same
 // global batch (to 1e-9 relative); with --deterministic, 1, 2 and 4 processes save byte-identical
 // tensors; errors on any process end them all with one line. Skipped when MPI is not installed.

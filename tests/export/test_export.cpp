@@ -15,7 +15,7 @@ namespace {
 TEST(ExportedLayers, BatchNormFoldedComputesWhatTheModelComputes) {
   mlp::ModelConfig c;
   c.sizes = {3, 5, 4, 2};
-  c.hidden = {mlp::Activation(mlp::ActivationKind::tanh), mlp::Activation(mlp::ActivationKind::relu)};
+  c.hidden_activations = {mlp::Activation(mlp::ActivationKind::tanh), mlp::Activation(mlp::ActivationKind::relu)};
   c.batch_norm = true;
   c.dropout = 0.3;  // left out: it does nothing in evaluation
   mlp::Model<double> m(c);
@@ -73,7 +73,7 @@ TEST(CExport, IdentifiersFromFileNames) {
 TEST(CExport, RefusesANameThatIsNotAnIdentifier) {
   mlp::io::ModelDescription d;
   d.config.sizes = {2, 1};
-  d.config.hidden = {};
+  d.config.hidden_activations = {};
   const std::variant<mlp::Model<float>, mlp::Model<double>> net = mlp::Model<float>(d.config);
   EXPECT_THROW(mlp::io::export_c(d, net, "1model"), mlp::InvalidArgument);
   EXPECT_THROW(mlp::io::export_c(d, net, "my-model"), mlp::InvalidArgument);

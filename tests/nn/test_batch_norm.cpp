@@ -115,7 +115,7 @@ TEST(BatchNormFunctions, BackwardAddsIntoParameterGradientsAndOverwritesInputGra
 void check_model(double dropout, bool training) {
   mlp::ModelConfig c;
   c.sizes = {4, 6, 5, 2};
-  c.hidden = {Activation{ActivationKind::relu}};
+  c.hidden_activations = {Activation{ActivationKind::relu}};
   c.batch_norm = true;
   c.dropout = dropout;
   mlp::Model<double> m(c);

@@ -97,7 +97,7 @@ TEST(DropoutFunctions, BackwardOverwritesAndMayRunInPlace) {
 mlp::ModelConfig dropout_config(std::vector<std::size_t> sizes, ActivationKind hidden, double dropout) {
   mlp::ModelConfig c;
   c.sizes = std::move(sizes);
-  c.hidden = {Activation{hidden}};
+  c.hidden_activations = {Activation{hidden}};
   c.dropout = dropout;
   return c;
 }

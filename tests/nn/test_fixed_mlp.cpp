@@ -26,7 +26,7 @@ template <typename T>
 mlp::Model<T> make_model(std::vector<std::size_t> sizes, ActivationKind hidden, unsigned seed) {
   mlp::ModelConfig c;
   c.sizes = std::move(sizes);
-  c.hidden = {Activation{hidden}};
+  c.hidden_activations = {Activation{hidden}};
   mlp::Model<T> m(c);
   mlp::Random rng(seed);
   mlp::init_default(m, rng);

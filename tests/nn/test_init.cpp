@@ -24,7 +24,7 @@ mlp::ModelConfig config(std::vector<std::size_t> sizes, Activation hidden = Acti
                         Activation output = Activation{ActivationKind::identity}) {
   mlp::ModelConfig c;
   c.sizes = std::move(sizes);
-  c.hidden = {hidden};
+  c.hidden_activations = {hidden};
   c.output = output;
   return c;
 }

@@ -30,7 +30,7 @@ mlp::ModelConfig config(std::vector<std::size_t> sizes, std::vector<Activation> 
                         Activation output = Activation{ActivationKind::identity}) {
   mlp::ModelConfig c;
   c.sizes = std::move(sizes);
-  c.hidden = std::move(hidden);
+  c.hidden_activations = std::move(hidden);
   c.output = output;
   return c;
 }

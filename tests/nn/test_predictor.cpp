@@ -21,7 +21,7 @@ mlp::Model<T> make_model(std::vector<std::size_t> sizes, Activation hidden, Acti
                          bool batch_norm = false) {
   mlp::ModelConfig c;
   c.sizes = std::move(sizes);
-  c.hidden = {hidden};
+  c.hidden_activations = {hidden};
   c.output = output;
   c.batch_norm = batch_norm;
   mlp::Model<T> m(c);

@@ -17,7 +17,7 @@ using mlp::ActivationKind;
 mlp::ModelConfig config(std::vector<std::size_t> sizes, double dropout, bool batch_norm) {
   mlp::ModelConfig c;
   c.sizes = std::move(sizes);
-  c.hidden = {Activation{ActivationKind::tanh}};
+  c.hidden_activations = {Activation{ActivationKind::tanh}};
   c.dropout = dropout;
   c.batch_norm = batch_norm;
   return c;
@@ -38,7 +38,7 @@ TEST(Dropout, GradientWithAFixedMask) {
 TEST(Dropout, ZeroesAboutPAndScalesTheRestInTrainingOnly) {
   mlp::ModelConfig c;
   c.sizes = {1, 2000, 1};
-  c.hidden = {Activation{ActivationKind::identity}};
+  c.hidden_activations = {Activation{ActivationKind::identity}};
   c.dropout = 0.3;
   mlp::Model<double> m(c);
   // Hidden = x (weights 1, bias 0); output = sum of the hidden layer / 2000.
@@ -91,7 +91,7 @@ TEST(BatchNorm, TrainingNormalizesTheBatchAndUpdatesRunningStatisticsAsPyTorch) 
   // One hidden unit, identity everywhere: the hidden pre-activation is x itself.
   mlp::ModelConfig c;
   c.sizes = {1, 1, 1};
-  c.hidden = {Activation{ActivationKind::identity}};
+  c.hidden_activations = {Activation{ActivationKind::identity}};
   c.batch_norm = true;
   mlp::Model<double> m(c);
   m.weight(0)[0] = 1;

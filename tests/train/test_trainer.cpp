@@ -16,7 +16,7 @@ using mlp::ActivationKind;
 mlp::Model<double> small_model(std::vector<std::size_t> sizes, std::uint32_t seed = 0) {
   mlp::ModelConfig c;
   c.sizes = std::move(sizes);
-  c.hidden = {Activation{ActivationKind::tanh}};
+  c.hidden_activations = {Activation{ActivationKind::tanh}};
   mlp::Model<double> m(c);
   mlp::Random rng(seed);
   mlp::init_default(m, rng);

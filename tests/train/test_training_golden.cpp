@@ -169,7 +169,7 @@ TEST(TrainingGolden, ParametersFollowPyTorchStepForStep) {
     SCOPED_TRACE(c.name);
     mlp::ModelConfig config;
     config.sizes = c.sizes;
-    config.hidden = {mlp::parse_activation(c.hidden)};
+    config.hidden_activations = {mlp::parse_activation(c.hidden)};
     mlp::Model<double> model(config);
     ASSERT_EQ(model.parameters().size(), c.init.size());
     std::copy(c.init.begin(), c.init.end(), model.parameters().begin());

@@ -20,7 +20,7 @@ struct ModelConfig {
   // Layer widths: inputs, each hidden layer, outputs. {2, 4, 1} is the tutorial's network.
   std::vector<std::size_t> sizes;
   // The hidden layers' activations: one for all, or one per hidden layer.
-  std::vector<Activation> hidden = {Activation{ActivationKind::relu}};
+  std::vector<Activation> hidden_activations = {Activation{ActivationKind::relu}};
   // Applied to the last layer's output; identity gives a linear output as in the tutorial.
   Activation output = Activation{ActivationKind::identity};
   // Inverted dropout after each hidden activation, active only in training: p in [0, 1).

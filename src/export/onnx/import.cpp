@@ -533,10 +533,10 @@ Pipeline import_onnx(std::string_view bytes, const std::string& source) {
   const std::vector<Layer> layers = r.walk(type);
   io::ModelDescription d;
   d.config.sizes = {layers[0].in};
-  d.config.hidden.clear();
+  d.config.hidden_activations.clear();
   for (std::size_t i = 0; i < layers.size(); ++i) {
     d.config.sizes.push_back(layers[i].out);
-    if (i + 1 < layers.size()) d.config.hidden.push_back(*layers[i].activation);
+    if (i + 1 < layers.size()) d.config.hidden_activations.push_back(*layers[i].activation);
   }
   d.config.output = *layers.back().activation;
   d.loss = Loss{};
