@@ -206,7 +206,8 @@ const char* blas_core() {
 
 int run(const Args& args) {
   mlp::set_threads(args.threads);
-  mlp::use_onednn_products(!args.blas);
+  std::optional<mlp::WithoutOnednnProducts> blas;
+  if (args.blas) blas.emplace();
   std::printf("threads %d\n", mlp::threads());
   std::printf("training_products %s%s\n", mlp::onednn_products() ? "oneDNN" : "BLAS",
               args.bf16 ? (mlp::bf16_products() ? " bf16" : " bf16 (no native bf16 here: plain loops)") : "");

@@ -52,7 +52,7 @@ void matmul_loops(T* C, const In* A, const In* B, std::size_t M, std::size_t N, 
 
 // Below this many multiply-adds the loops win over a library call.
 constexpr std::size_t kLibraryMinWork = 4096;
-bool g_onednn = true;
+thread_local bool t_onednn = true;  // WithoutOnednnProducts sets it false for its scope
 
 #ifdef MLP_USE_BLAS
 
@@ -76,7 +76,7 @@ void matmul(T* C, const T* A, const T* B, std::size_t M, std::size_t N, std::siz
   if (M == 0 || N == 0) return;
 #ifdef MLP_USE_DNNL
   if constexpr (std::is_same_v<T, float>)
-    if (g_onednn && K > 0 && M * N * K >= kLibraryMinWork &&
+    if (t_onednn && K > 0 && M * N * K >= kLibraryMinWork &&
         detail::onednn_matmul(C, A, B, M, N, K, trans_a, trans_b, alpha, beta))
       return;
 #endif
@@ -94,7 +94,7 @@ void matmul(float* C, const bf16* A, const bf16* B, std::size_t M, std::size_t N
             bool trans_b, float alpha, float beta) {
   if (M == 0 || N == 0) return;
 #ifdef MLP_USE_DNNL
-  if (g_onednn && K > 0 && bf16_products() &&
+  if (t_onednn && K > 0 && bf16_products() &&
       detail::onednn_matmul(C, A, B, M, N, K, trans_a, trans_b, alpha, beta))
     return;
 #endif
@@ -110,11 +110,12 @@ bool bf16_products() {
 #endif
 }
 
-void use_onednn_products(bool on) { g_onednn = on; }
+WithoutOnednnProducts::WithoutOnednnProducts() : previous_(t_onednn) { t_onednn = false; }
+WithoutOnednnProducts::~WithoutOnednnProducts() { t_onednn = previous_; }
 
 bool onednn_products() {
 #ifdef MLP_USE_DNNL
-  return g_onednn;
+  return t_onednn;
 #else
   return false;
 #endif

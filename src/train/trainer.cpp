@@ -493,7 +493,7 @@ std::vector<EpochStats> Trainer<T>::fit_split(const Dataset<T>& train, const Dat
     }
     // A checkpoint every checkpoint_every epochs and at the end of training.
     auto due = [&] {
-      return epochs_done_ % std::max<std::size_t>(checkpoint_every, 1) == 0 || epochs_done_ == options_.epochs ||
+      return epochs_done_ % std::max<std::size_t>(options_.checkpoint_every, 1) == 0 || epochs_done_ == options_.epochs ||
              !keep_going || interrupted_;
     };
     if (!parallel_) {

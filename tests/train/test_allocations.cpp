@@ -86,10 +86,7 @@ class AllocationWindow {
 };
 
 // Float32 products on BLAS for the scope's life (BLAS allocates nothing per call; oneDNN does).
-struct OurCodeOnly {
-  OurCodeOnly() { mlp::use_onednn_products(false); }
-  ~OurCodeOnly() { mlp::use_onednn_products(true); }
-};
+using OurCodeOnly = mlp::WithoutOnednnProducts;
 
 TEST(AllocationCounter, CountsInsideTheWindowOnly) {
   auto* outside = new std::vector<int>(10);

@@ -28,9 +28,21 @@ bool bf16_products();
 // Float32 products of at least 4096 multiply-adds run on oneDNN's matmul primitives (AVX-512
 // where the CPU has it; one primitive per shape, kept per thread) when the build has oneDNN, and
 // on BLAS otherwise; float64 always takes BLAS (bit-exact with PyTorch). oneDNN allocates a
-// constant few blocks inside each product (docs/benchmarks.md); use_onednn_products(false)
-// routes float32 to BLAS too, and bfloat16 products to the loops (benchmarks, and tests).
-void use_onednn_products(bool on);
-bool onednn_products();  // whether float32 products take oneDNN now
+// constant few blocks inside each product (docs/benchmarks.md).
+bool onednn_products();  // whether this thread's float32 products take oneDNN now
+
+// While one lives, the products this thread computes leave oneDNN out: float32 ones take BLAS and
+// bfloat16 ones the plain loops (benchmarks and tests compare the paths). Scoped and per thread,
+// so no other caller's products change; they nest.
+class WithoutOnednnProducts {
+ public:
+  WithoutOnednnProducts();
+  ~WithoutOnednnProducts();
+  WithoutOnednnProducts(const WithoutOnednnProducts&) = delete;
+  WithoutOnednnProducts& operator=(const WithoutOnednnProducts&) = delete;
+
+ private:
+  bool previous_;
+};
 
 }  // namespace mlp

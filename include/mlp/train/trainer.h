@@ -75,6 +75,9 @@ struct TrainOptions {
   // two dividing micro_batches. Also alone, where it gives what any such process count gives.
   bool deterministic = false;
   std::size_t micro_batches = 8;
+
+  // Epochs between the states given to Trainer::on_checkpoint (also at the end and on a stop).
+  std::size_t checkpoint_every = 1;
 };
 
 // Whether `monitor` (TrainOptions::monitor) improves upwards; throws InvalidArgument for a name
@@ -151,10 +154,10 @@ class Trainer {
   // true ends training there, as an interruption (interrupted()).
   std::function<bool()> should_stop;
   // Called with the whole training state (the model holding the current weights) every
-  // checkpoint_every epochs, after the epoch's validation and early-stopping bookkeeping, and
-  // when should_stop ends training, before the best weights are restored.
+  // TrainOptions::checkpoint_every epochs, after the epoch's validation and early-stopping
+  // bookkeeping, at the end, and when should_stop ends training, before the best weights are
+  // restored.
   std::function<void(const TrainState<T>&)> on_checkpoint;
-  std::size_t checkpoint_every = 1;
 
   // Makes the next fit continue from `state` (taken from a fit of the same model with the same
   // data and options; the model must hold the weights it was taken with) instead of starting
