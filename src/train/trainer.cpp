@@ -300,42 +300,267 @@ void Trainer<T>::resume_from(TrainState<T> state) {
 
 template <typename T>
 TrainState<T> Trainer<T>::state() const {
-  TrainState<T> s;
-  s.epochs_done = epochs_done_;
-  s.batches_done = batches_done_;
-  s.loss_sum = loss_sum_;
-  s.epoch_lr = epoch_lr_;
-  s.epoch_seconds = epoch_seconds_;
-  s.finished = stopped_early_;
+  TrainState<T> s = s_;
   // In an epoch, the generator as it was before the epoch's shuffle (resuming shuffles again).
-  s.shuffle_rng = batches_done_ > 0 ? epoch_rng_ : rng_.state();
+  if (s_.batches_done == 0) s.shuffle_rng = rng_.state();
   s.dropout_rng = model_.dropout_rng().state();
   s.optimizer = optimizer_->state();
   s.scheduler = scheduler_.state();
-  s.best_params = best_params_;
-  s.best_buffers = best_buffers_;
-  s.best_metric = best_metric_;
-  s.best_epoch = best_epoch_;
-  s.bad_epochs = bad_epochs_;
-  s.history = history_;
   return s;
+}
+
+// Early stopping's bookkeeping on a TrainState: the best monitored value, its epoch and weights,
+// the epochs without an improvement.
+template <typename T>
+class Trainer<T>::EarlyStopping {
+ public:
+  EarlyStopping(const TrainOptions& o, Model<T>& model) : o_(o), model_(model) {}
+  // After epoch `epoch` with `monitored` (a number to minimize; NaN never improves): true when
+  // patience has run out.
+  bool update(TrainState<T>& s, std::size_t epoch, double monitored) const {
+    const bool significant = s.best_epoch == 0 || monitored < s.best_metric - o_.min_delta;
+    const bool better = s.best_epoch == 0 || monitored < s.best_metric;
+    if (o_.min_delta_from_best_seen ? better : significant) {
+      s.best_metric = monitored;
+      s.best_epoch = epoch;
+      if (keeps_weights()) {
+        s.best_params.assign(model_.parameters().begin(), model_.parameters().end());
+        s.best_buffers.assign(model_.buffers().begin(), model_.buffers().end());
+      }
+    }
+    if (significant) {
+      s.bad_epochs = 0;
+      return false;
+    }
+    return o_.early_stopping_patience > 0 && ++s.bad_epochs >= o_.early_stopping_patience;
+  }
+  // At the end of fit: the best weights back in the model when they were kept; otherwise the
+  // model holds the last epoch's, which becomes the best epoch.
+  void finish(TrainState<T>& s) const {
+    if (keeps_weights() && !s.best_params.empty()) {
+      std::copy(s.best_params.begin(), s.best_params.end(), model_.parameters().begin());
+      std::copy(s.best_buffers.begin(), s.best_buffers.end(), model_.buffers().begin());
+    } else {
+      s.best_epoch = s.history.size();
+    }
+  }
+
+ private:
+  bool keeps_weights() const { return o_.early_stopping_patience > 0 && o_.restore_best_weights; }
+  const TrainOptions& o_;
+  Model<T>& model_;
+};
+
+// How fit takes a step and ends an epoch: alone (Local), or as one of the processes of a
+// data-parallel fit (Parallel), which defers a callback's error to the next agreement and agrees
+// with the others on errors and on stopping at each epoch's end.
+template <typename T>
+class Trainer<T>::Stepping {
+ public:
+  explicit Stepping(Trainer& t) : t_(t) {}
+  virtual ~Stepping() = default;
+  // The batch of `rows` (B of them) of `train`: one step, its loss.
+  virtual double step(const Dataset<T>& train, const std::size_t* rows, std::size_t B) = 0;
+  virtual void batch_end(const BatchStats& b) = 0;
+  // After a batch: whether should_stop asks to end fit there.
+  virtual bool stop_after_batch() = 0;
+  // The epoch's callbacks and checkpoint (when `due`, or on a stop); false ends fit, and
+  // t.interrupted_ says whether a stop did.
+  virtual bool end_epoch(const EpochStats& stats, bool keep_going, bool due) = 0;
+
+ protected:
+  Trainer& t_;
+};
+
+template <typename T>
+class Trainer<T>::Local final : public Trainer<T>::Stepping {
+ public:
+  using Stepping::Stepping;
+  double step(const Dataset<T>& train, const std::size_t* rows, std::size_t B) override {
+    Trainer& t = this->t_;
+    train.gather(rows, B, t.batch_x_.data(), t.batch_y_.data());
+    return t.train_step(t.batch_x_.data(), t.batch_y_.data(), B);
+  }
+  void batch_end(const BatchStats& b) override {
+    if (this->t_.on_batch_end) this->t_.on_batch_end(b);
+  }
+  bool stop_after_batch() override { return this->t_.should_stop && this->t_.should_stop(); }
+  bool end_epoch(const EpochStats& stats, bool keep_going, bool due) override {
+    Trainer& t = this->t_;
+    if (t.on_epoch_end && !t.on_epoch_end(stats)) keep_going = false;
+    if (due || !keep_going) t.checkpoint();
+    return keep_going;
+  }
+};
+
+template <typename T>
+class Trainer<T>::Parallel final : public Trainer<T>::Stepping {
+ public:
+  using Stepping::Stepping;
+  double step(const Dataset<T>& train, const std::size_t* rows, std::size_t B) override {
+    return this->t_.parallel_step(train, rows, B);
+  }
+  void batch_end(const BatchStats& b) override {
+    Trainer& t = this->t_;
+    if (!t.on_batch_end || t.pending_) return;
+    try {  // an error here stops every process at the next sum (or at the epoch's end)
+      t.on_batch_end(b);
+    } catch (...) {
+      t.pending_ = std::current_exception();
+    }
+  }
+  bool stop_after_batch() override { return false; }  // asked at the epoch's end, together
+  bool end_epoch(const EpochStats& stats, bool keep_going, bool due) override {
+    Trainer& t = this->t_;
+    // Every process learns whether any had an error or wants to stop, and they act alike.
+    bool stop = false, saved = false;
+    if (!t.pending_) {
+      try {
+        if (t.on_epoch_end && !t.on_epoch_end(stats)) keep_going = false;
+        stop = t.should_stop && t.should_stop();
+        if ((saved = due || !keep_going || stop)) t.checkpoint();
+      } catch (...) {
+        t.pending_ = std::current_exception();
+      }
+    }
+    double flags[3] = {t.pending_ ? 1.0 : 0.0, keep_going ? 0.0 : 1.0, stop ? 1.0 : 0.0};
+    t.comm().allreduce_sum(flags, 3);
+    if (flags[0] > 0) {
+      const std::exception_ptr mine = t.pending_;
+      t.pending_ = nullptr;
+      throw_if_any_failed(t.comm(), mine);
+    }
+    keep_going = flags[1] == 0;
+    if (flags[2] > 0) {
+      t.interrupted_ = true;
+      if (!saved) t.checkpoint();  // another process was asked to stop
+    }
+    return keep_going && !t.interrupted_;
+  }
+};
+
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+}  // namespace
+
+template <typename T>
+void Trainer<T>::apply_schedule() {
+  optimizer_->set_lr(scheduler_.lr());
+  if (auto m = scheduler_.momentum(); m && optimizer_->has_momentum()) optimizer_->set_momentum(*m);
+}
+
+template <typename T>
+void Trainer<T>::begin(const Dataset<T>& train, const Dataset<T>* validation, std::size_t batches) {
+  const std::size_t n = train.rows(), bs = options_.batch_size;
+  model_.dropout_rng().seed(options_.seed + 1);
+  scheduler_.start(base_lr_, optimizer_->has_momentum() ? std::optional<double>(optimizer_->momentum())
+                                                        : std::nullopt);
+  std::optional<TrainState<T>> resume = std::move(resume_);
+  resume_.reset();
+  if (!resume) apply_schedule();  // a resumed optimizer has its own lr and momentum
+  s_ = TrainState<T>{};
+  s_.best_metric = std::numeric_limits<double>::infinity();
+  interrupted_ = false;
+  model_.set_training(true);
+  batch_x_.resize(std::min(bs, n), train.features());
+  batch_y_.resize(std::min(bs, n), train.targets());
+  pending_ = nullptr;
+  if (parallel()) start_parallel(train, validation);
+  if (!resume) return;
+  if (resume->batches_done > batches)
+    throw InvalidArgument("resume: the state is at batch " + std::to_string(resume->batches_done) +
+                          " of an epoch, but the data makes " + std::to_string(batches) + " batches per epoch");
+  rng_.set_state(resume->shuffle_rng);
+  // Data-parallel, each process's dropout stream starts afresh; deterministic training seeds
+  // every micro-batch by its global step, so it resumes exactly.
+  if (!parallel_) model_.dropout_rng().set_state(resume->dropout_rng);
+  if (parallel_) parallel_->set_steps(resume->epochs_done * batches + resume->batches_done);
+  scheduler_.restore(resume->scheduler);
+  s_ = std::move(*resume);
+}
+
+template <typename T>
+bool Trainer<T>::run_batches(Stepping& stepping, const Dataset<T>& train, std::vector<std::uint32_t>& order,
+                             std::vector<std::size_t>& rows, Clock::time_point start, double& total) {
+  const std::size_t n = train.rows(), bs = options_.batch_size, batches = (n + bs - 1) / bs;
+  const std::size_t e = s_.epochs_done;
+  if (s_.batches_done == 0) {  // a new epoch (not one resumed in its middle)
+    s_.shuffle_rng = rng_.state();
+    s_.epoch_lr = optimizer_->lr();
+    s_.loss_sum = s_.epoch_seconds = 0;
+  }
+  if (options_.shuffle) {  // rng_.permutation(n), in place (the same swaps whatever the type)
+    std::iota(order.begin(), order.end(), std::uint32_t{0});
+    rng_.shuffle(order);
+  }
+  total = s_.loss_sum;
+  for (std::size_t b = s_.batches_done, i = b * bs; i < n; i += bs, ++b) {
+    batch_index_ = b + 1;
+    const std::size_t B = std::min(bs, n - i);
+    std::copy_n(order.begin() + static_cast<std::ptrdiff_t>(i), B, rows.begin());
+    const double loss = stepping.step(train, rows.data(), B);
+    total += loss * static_cast<double>(B);
+    const bool last_step = e + 1 == options_.epochs && i + B >= n;  // a step after it would go unused
+    if (scheduler_.per_batch() && !last_step) {
+      scheduler_.step();
+      apply_schedule();
+    }
+    stepping.batch_end(BatchStats{e + 1, b + 1, batches, loss, B});
+    if (stepping.stop_after_batch()) {
+      s_.batches_done = b + 1;
+      s_.loss_sum = total;
+      s_.epoch_seconds += seconds_since(start);
+      interrupted_ = true;
+      checkpoint();
+      return false;
+    }
+  }
+  s_.batches_done = 0;
+  return true;
+}
+
+template <typename T>
+EpochStats Trainer<T>::close_epoch(const Dataset<T>* validation, double total, std::size_t rows,
+                                   Clock::time_point start, double& monitored) {
+  EpochStats stats;
+  stats.epoch = s_.epochs_done + 1;
+  stats.lr = s_.epoch_lr;
+  stats.train_loss = total / static_cast<double>(rows);
+  stats.val_loss = std::numeric_limits<double>::quiet_NaN();
+  if (validation) {
+    Evaluation ev = evaluate_metrics(*validation);
+    stats.val_loss = ev.loss;
+    stats.val_metrics = std::move(ev.metrics);
+  }
+  const double loss_monitored = validation ? stats.val_loss : stats.train_loss;
+  if (!scheduler_.per_batch()) {
+    scheduler_.step(loss_monitored);
+    apply_schedule();
+  }
+  // The monitored quantity, as a number to minimize.
+  const bool maximize = monitor_maximizes(options_.monitor, task_);
+  monitored = std::numeric_limits<double>::quiet_NaN();
+  if (options_.monitor == "loss")
+    monitored = stats.train_loss;
+  else if (options_.monitor == "val_loss")
+    monitored = loss_monitored;
+  else
+    for (const auto& [name, value] : stats.val_metrics)
+      if (options_.monitor.compare(4, std::string::npos, name) == 0) monitored = maximize ? -value : value;
+  stats.seconds = s_.epoch_seconds + seconds_since(start);
+  if (parallel_) stats.wait_seconds = parallel_->take_wait_seconds();
+  s_.history.push_back(stats);
+  s_.epochs_done = stats.epoch;
+  return stats;
 }
 
 template <typename T>
 std::vector<EpochStats> Trainer<T>::fit_split(const Dataset<T>& train, const Dataset<T>* validation) {
   const std::size_t n = train.rows(), bs = options_.batch_size;
-  const std::size_t batches = (n + bs - 1) / bs;
-  model_.dropout_rng().seed(options_.seed + 1);
-  scheduler_.start(base_lr_, optimizer_->has_momentum() ? std::optional<double>(optimizer_->momentum())
-                                                        : std::nullopt);
-  auto apply_schedule = [&]() {
-    optimizer_->set_lr(scheduler_.lr());
-    if (auto m = scheduler_.momentum(); m && optimizer_->has_momentum()) optimizer_->set_momentum(*m);
-  };
-  std::optional<TrainState<T>> resume = std::move(resume_);
-  resume_.reset();
-  if (!resume) apply_schedule();  // a resumed optimizer has its own lr and momentum
-
   // The epoch's row order, 4 bytes a row (a million-row file's order is 4 MB), and the current
   // batch's rows as the datasets take them.
   if (n > std::numeric_limits<std::uint32_t>::max())
@@ -343,18 +568,7 @@ std::vector<EpochStats> Trainer<T>::fit_split(const Dataset<T>& train, const Dat
   std::vector<std::uint32_t> order(n);
   std::iota(order.begin(), order.end(), std::uint32_t{0});
   std::vector<std::size_t> rows(std::min(bs, n));
-  const bool maximize = monitor_maximizes(options_.monitor, task_);
-  epochs_done_ = batches_done_ = bad_epochs_ = 0;
-  loss_sum_ = epoch_seconds_ = 0;
-  best_metric_ = std::numeric_limits<double>::infinity();
-  best_params_.clear();
-  best_buffers_.clear();
-  history_.clear();
-  best_epoch_ = 0;
-  stopped_early_ = interrupted_ = false;
-  model_.set_training(true);
-  batch_x_.resize(std::min(bs, n), train.features());
-  batch_y_.resize(std::min(bs, n), train.targets());
+  monitor_maximizes(options_.monitor, task_);  // refuses an unknown name before training
   // Data-parallel: the processes compare their data, take process 0's weights and set up the sums;
   // all of it goes when fit ends, however it ends.
   struct EndParallel {
@@ -364,175 +578,27 @@ std::vector<EpochStats> Trainer<T>::fit_split(const Dataset<T>& train, const Dat
       t.pending_ = nullptr;
     }
   } end_parallel{*this};
-  pending_ = nullptr;
-  if (parallel()) start_parallel(train, validation);
-  if (resume) {
-    if (resume->batches_done > batches)
-      throw InvalidArgument("resume: the state is at batch " + std::to_string(resume->batches_done) +
-                            " of an epoch, but the data makes " + std::to_string(batches) + " batches per epoch");
-    TrainState<T>& r = *resume;
-    epochs_done_ = r.epochs_done;
-    batches_done_ = r.batches_done;
-    loss_sum_ = r.loss_sum;
-    epoch_lr_ = r.epoch_lr;
-    epoch_seconds_ = r.epoch_seconds;
-    stopped_early_ = r.finished;
-    epoch_rng_ = r.shuffle_rng;
-    rng_.set_state(r.shuffle_rng);
-    // Data-parallel, each process's dropout stream starts afresh; deterministic training seeds
-    // every micro-batch by its global step, so it resumes exactly.
-    if (!parallel_) model_.dropout_rng().set_state(r.dropout_rng);
-    if (parallel_) parallel_->set_steps(r.epochs_done * batches + r.batches_done);
-    scheduler_.restore(r.scheduler);
-    best_params_ = std::move(r.best_params);
-    best_buffers_ = std::move(r.best_buffers);
-    best_metric_ = r.best_metric;
-    best_epoch_ = r.best_epoch;
-    bad_epochs_ = r.bad_epochs;
-    history_ = std::move(r.history);
-  }
+  begin(train, validation, (n + bs - 1) / bs);
+  Local local(*this);
+  Parallel together(*this);
+  Stepping& stepping = parallel_ ? static_cast<Stepping&>(together) : local;
+  const EarlyStopping early(options_, model_);
 
-  for (std::size_t e = epochs_done_; e < options_.epochs && !stopped_early_; ++e) {
-    auto start = std::chrono::steady_clock::now();
-    auto elapsed = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count(); };
-    epoch_ = e + 1;
-    if (batches_done_ == 0) {  // a new epoch (not one resumed in its middle)
-      epoch_rng_ = rng_.state();
-      epoch_lr_ = optimizer_->lr();
-      loss_sum_ = epoch_seconds_ = 0;
-    }
-    if (options_.shuffle) {  // rng_.permutation(n), in place (the same swaps whatever the type)
-      std::iota(order.begin(), order.end(), std::uint32_t{0});
-      rng_.shuffle(order);
-    }
-    double total = loss_sum_;
-    for (std::size_t b = batches_done_, i = b * bs; i < n; i += bs, ++b) {
-      batch_index_ = b + 1;
-      const std::size_t B = std::min(bs, n - i);
-      double loss = 0;
-      std::copy_n(order.begin() + static_cast<std::ptrdiff_t>(i), B, rows.begin());
-      if (parallel_) {
-        loss = parallel_step(train, rows.data(), B);
-      } else {
-        train.gather(rows.data(), B, batch_x_.data(), batch_y_.data());
-        loss = train_step(batch_x_.data(), batch_y_.data(), B);
-      }
-      total += loss * static_cast<double>(B);
-      const bool last_step = e + 1 == options_.epochs && i + B >= n;  // a step after it would go unused
-      if (scheduler_.per_batch() && !last_step) {
-        scheduler_.step();
-        apply_schedule();
-      }
-      if (on_batch_end) {
-        if (!parallel_) {
-          on_batch_end(BatchStats{e + 1, b + 1, batches, loss, B});
-        } else if (!pending_) {
-          try {  // an error here stops every process at the next sum (or at the epoch's end)
-            on_batch_end(BatchStats{e + 1, b + 1, batches, loss, B});
-          } catch (...) {
-            pending_ = std::current_exception();
-          }
-        }
-      }
-      if (!parallel_ && should_stop && should_stop()) {
-        batches_done_ = b + 1;
-        loss_sum_ = total;
-        epoch_seconds_ += elapsed();
-        interrupted_ = true;
-        checkpoint();
-        break;
-      }
-    }
-    if (interrupted_) break;
-    batches_done_ = 0;
-    EpochStats stats;
-    stats.epoch = e + 1;
-    stats.lr = epoch_lr_;
-    stats.train_loss = total / static_cast<double>(n);
-    stats.val_loss = std::numeric_limits<double>::quiet_NaN();
-    if (validation) {
-      Evaluation ev = evaluate_metrics(*validation);
-      stats.val_loss = ev.loss;
-      stats.val_metrics = std::move(ev.metrics);
-    }
-    const double loss_monitored = validation ? stats.val_loss : stats.train_loss;
-    if (!scheduler_.per_batch()) {
-      scheduler_.step(loss_monitored);
-      apply_schedule();
-    }
-    // The monitored quantity, as a number to minimize.
-    double monitored = std::numeric_limits<double>::quiet_NaN();
-    if (options_.monitor == "loss")
-      monitored = stats.train_loss;
-    else if (options_.monitor == "val_loss")
-      monitored = loss_monitored;
-    else
-      for (const auto& [name, value] : stats.val_metrics)
-        if (options_.monitor.compare(4, std::string::npos, name) == 0) monitored = maximize ? -value : value;
-    stats.seconds = epoch_seconds_ + elapsed();
-    if (parallel_) stats.wait_seconds = parallel_->take_wait_seconds();
-    history_.push_back(stats);
-    epochs_done_ = e + 1;
-
-    bool keep_going = true;
-    const bool significant = best_epoch_ == 0 || monitored < best_metric_ - options_.min_delta;  // false for NaN
-    const bool better = best_epoch_ == 0 || monitored < best_metric_;
-    if (options_.min_delta_from_best_seen ? better : significant) {
-      best_metric_ = monitored;
-      best_epoch_ = e + 1;
-      if (options_.early_stopping_patience > 0 && options_.restore_best_weights) {
-        best_params_.assign(model_.parameters().begin(), model_.parameters().end());
-        best_buffers_.assign(model_.buffers().begin(), model_.buffers().end());
-      }
-    }
-    if (significant) {
-      bad_epochs_ = 0;
-    } else if (options_.early_stopping_patience > 0 && ++bad_epochs_ >= options_.early_stopping_patience) {
-      stopped_early_ = true;
-      keep_going = false;
-    }
-    // A checkpoint every checkpoint_every epochs and at the end of training.
-    auto due = [&] {
-      return epochs_done_ % std::max<std::size_t>(options_.checkpoint_every, 1) == 0 || epochs_done_ == options_.epochs ||
-             !keep_going || interrupted_;
-    };
-    if (!parallel_) {
-      if (on_epoch_end && !on_epoch_end(stats)) keep_going = false;
-      if (due()) checkpoint();
-    } else {
-      // Every process learns whether any had an error or wants to stop, and they act alike.
-      bool stop = false, saved = false;
-      if (!pending_) {
-        try {
-          if (on_epoch_end && !on_epoch_end(stats)) keep_going = false;
-          stop = should_stop && should_stop();
-          if ((saved = due() || stop)) checkpoint();
-        } catch (...) {
-          pending_ = std::current_exception();
-        }
-      }
-      double flags[3] = {pending_ ? 1.0 : 0.0, keep_going ? 0.0 : 1.0, stop ? 1.0 : 0.0};
-      comm().allreduce_sum(flags, 3);
-      if (flags[0] > 0) {
-        const std::exception_ptr mine = pending_;
-        pending_ = nullptr;
-        throw_if_any_failed(comm(), mine);
-      }
-      keep_going = flags[1] == 0;
-      if (flags[2] > 0) {
-        interrupted_ = true;
-        if (!saved) checkpoint();  // another process was asked to stop
-      }
-    }
-    if (!keep_going || interrupted_) break;
+  while (s_.epochs_done < options_.epochs && !s_.finished) {
+    epoch_ = s_.epochs_done + 1;
+    const auto start = std::chrono::steady_clock::now();
+    double total = 0;
+    if (!run_batches(stepping, train, order, rows, start, total)) break;  // stopped in the epoch
+    double monitored = 0;
+    const EpochStats stats = close_epoch(validation, total, n, start, monitored);
+    if (early.update(s_, stats.epoch, monitored)) s_.finished = true;
+    // A checkpoint every checkpoint_every epochs and at the end of training (and on a stop).
+    const bool due = s_.epochs_done % std::max<std::size_t>(options_.checkpoint_every, 1) == 0 ||
+                     s_.epochs_done == options_.epochs;
+    if (!stepping.end_epoch(stats, !s_.finished, due)) break;
   }
-  if (options_.early_stopping_patience > 0 && options_.restore_best_weights && !best_params_.empty()) {
-    std::copy(best_params_.begin(), best_params_.end(), model_.parameters().begin());
-    std::copy(best_buffers_.begin(), best_buffers_.end(), model_.buffers().begin());
-  } else {
-    best_epoch_ = history_.size();
-  }
-  return history_;
+  early.finish(s_);
+  return s_.history;
 }
 
 template <typename T>

@@ -4,6 +4,7 @@
 // backward and the step.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <exception>
@@ -193,14 +194,32 @@ class Trainer {
   Task task() const { return task_; }
   // After fit: the epoch whose weights the model holds (the best one by the monitored quantity
   // when early stopping restored it, else the last), and whether early stopping ended training.
-  std::size_t best_epoch() const { return best_epoch_; }
-  bool stopped_early() const { return stopped_early_; }
+  std::size_t best_epoch() const { return s_.best_epoch; }
+  bool stopped_early() const { return s_.finished; }
   // After fit: whether should_stop ended it.
   bool interrupted() const { return interrupted_; }
 
  private:
+  using Clock = std::chrono::steady_clock;
+  class EarlyStopping;
+  class Stepping;  // one step and an epoch's end: alone (Local) or data-parallel (Parallel)
+  class Local;
+  class Parallel;
+
   void check_data(const char* what, const Dataset<T>& data) const;
+  // The epoch loop over rows already split off from any validation: begin, then for each epoch
+  // run_batches, close_epoch, early stopping and the stepping's end of the epoch.
   std::vector<EpochStats> fit_split(const Dataset<T>& train, const Dataset<T>* validation);
+  // A fresh state, or the one resume_from gave; data-parallel set-up; the schedule's start.
+  void begin(const Dataset<T>& train, const Dataset<T>* validation, std::size_t batches);
+  // The epoch's batches (from the state's batch on); false when should_stop ended fit in it.
+  bool run_batches(Stepping& stepping, const Dataset<T>& train, std::vector<std::uint32_t>& order,
+                   std::vector<std::size_t>& rows, Clock::time_point start, double& total);
+  // The epoch's stats (validation, the schedule's epoch step) into the history; `monitored` is
+  // the value early stopping watches, as a number to minimize.
+  EpochStats close_epoch(const Dataset<T>* validation, double total, std::size_t rows, Clock::time_point start,
+                         double& monitored);
+  void apply_schedule();  // the schedule's lr and momentum into the optimizer
   // Runs the model over `data` in evaluation mode, chunk by chunk: the mean loss, and the outputs
   // (rows, outputs) and targets when `outputs` is given.
   double run_eval(const Dataset<T>& data, Matrix<T>* outputs, Matrix<T>* targets);
@@ -230,14 +249,11 @@ class Trainer {
   LrScheduler scheduler_;
   Random rng_;
   std::size_t epoch_ = 0, batch_index_ = 0;  // for error messages, 1-based
-  std::size_t best_epoch_ = 0;
-  bool stopped_early_ = false, interrupted_ = false;
-  // Where fit is (TrainState's fields), and a state to resume from.
-  std::size_t epochs_done_ = 0, batches_done_ = 0, bad_epochs_ = 0;
-  double loss_sum_ = 0, epoch_lr_ = 0, epoch_seconds_ = 0, best_metric_ = 0;
-  std::string epoch_rng_;
-  std::vector<T> best_params_, best_buffers_;
-  std::vector<EpochStats> history_;
+  bool interrupted_ = false;
+  // Where fit is: the loop's counters, early stopping and the history (its generators, optimizer
+  // and schedule are their own objects' state; state() gathers them all), and a state to resume
+  // from. shuffle_rng is the generator as the current epoch began.
+  TrainState<T> s_;
   std::optional<TrainState<T>> resume_;
   Matrix<T> dout_;
   Matrix<T> batch_x_, batch_y_;  // the rows of the current batch
