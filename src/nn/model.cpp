@@ -15,47 +15,12 @@
 #include "mlp/nn/init.h"
 #include "mlp/core/matmul.h"
 #include "mlp/core/random.h"
-#include "core/cpu_clones.h"
+#include "nn/fused.h"
 
 namespace mlp {
-namespace {
 
-// a (B, OC) = relu(a + bias) in place, one pass: the bias add and relu_forward's max(0, z) fused
-// (NaN passes through, as relu_forward). With ToBf16, also a_bf16 = a rounded to bfloat16.
-template <bool ToBf16, typename T>
-MLP_CLONES void bias_relu_forward(T* a, bf16* a_bf16, const T* bias, std::size_t B, std::size_t OC) {
-  for (std::size_t r = 0; r < B; ++r) {
-    T* row = a + r * OC;
-    for (std::size_t j = 0; j < OC; ++j) {
-      const T z = row[j] + bias[j];
-      row[j] = z < T(0) ? T(0) : z;
-      if constexpr (ToBf16) a_bf16[r * OC + j] = to_bf16(static_cast<float>(row[j]));
-    }
-  }
-}
-
-// relu's backward fused with dropout's and the bias gradient, one pass:
-//   dz (B, OC) = (dout * mask) * relu'(z), relu'(z) = 1 where a = relu(z) > 0 (the same test as z > 0), else 0
-//   dbias (OC) += the rows of dz, in row order as dense_backward adds them.
-// The products keep the unfused order (a NaN gradient stays NaN where relu' is 0).
-// With ToBf16, also dz_bf16 = dz rounded to bfloat16.
-template <bool Masked, bool ToBf16, typename T>
-MLP_CLONES void relu_bias_backward(T* dz, bf16* dz_bf16, T* dbias, const T* dout, const T* mask, const T* a, std::size_t B,
-                        std::size_t OC) {
-  for (std::size_t r = 0; r < B; ++r) {
-    const std::size_t o = r * OC;
-    for (std::size_t j = 0; j < OC; ++j) {
-      T g = dout[o + j];
-      if constexpr (Masked) g = g * mask[o + j];
-      const T d = g * (a[o + j] > T(0) ? T(1) : T(0));
-      dz[o + j] = d;
-      if constexpr (ToBf16) dz_bf16[o + j] = to_bf16(static_cast<float>(d));
-      dbias[j] += d;
-    }
-  }
-}
-
-}  // namespace
+using fused::bias_relu_forward;
+using fused::relu_bias_backward;
 
 template <typename T>
 Model<T>::Model(ModelConfig config) : config_(std::move(config)) {
@@ -95,6 +60,13 @@ Model<T>::Model(ModelConfig config) : config_(std::move(config)) {
       std::fill(norm_weight(i), norm_weight(i) + layer_outputs(i), T(1));  // gamma = 1, beta = 0
       std::fill(running_var(i), running_var(i) + layer_outputs(i), T(1));  // running var = 1
     }
+  for (std::size_t i = 0; i < num_layers(); ++i) {
+    const ActivationKind kind = activation(i).kind;
+    paths_.push_back(has_batch_norm(i)                 ? Path::batch_norm
+                     : kind == ActivationKind::relu     ? Path::relu
+                     : kind == ActivationKind::identity ? Path::identity
+                                                        : Path::general);
+  }
   Random rng(0);
   init_default(*this, rng);  // nn.Linear's default, as a new torch model starts
   work_.resize(num_layers());
@@ -128,73 +100,82 @@ void Model<T>::set_bf16_products(bool on) {
 }
 
 template <typename T>
-const Matrix<T>& Model<T>::forward(const T* x, std::size_t B) {
-  have_forward_ = false;  // until this pass completes
-  input_ = x;
-  batch_ = B;
-  forward_training_ = training_;
-  dropout_used_ = training_ && config_.dropout > 0;
-  forward_bf16_ = bf16_;
-  const bool mixed = bf16_;  // bf16 products; never for float64 models (set_bf16_products refuses them)
-  for (std::size_t i = 0; i < num_layers(); ++i) {
-    Work& w = work_[i];
-    const std::size_t C = layer_inputs(i), OC = layer_outputs(i);
-    const Activation& act = activation(i);
-    const T* in = layer_input(i);
-    // out (B, OC) = in · Wᵀ + bias (none when null), from bfloat16 copies with bf16 products.
-    auto dense = [&](T* out, const T* bias) {
-      if constexpr (std::is_same_v<T, float>)
-        if (mixed) {
-          w.weight_bf16.resize(OC * C);
-          to_bf16(w.weight_bf16.data(), weight(i), OC * C);
-          if (i == 0) {
-            input_bf16_.resize(B * C);
-            to_bf16(input_bf16_.data(), x, B * C);
-          }
-          dense_forward(out, layer_input_bf16(i), w.weight_bf16.data(), bias, B, C, OC);
-          return;
-        }
-      dense_forward(out, in, weight(i), bias, B, C, OC);
-    };
-    const bool hidden = i + 1 < num_layers();
-    bool out_bf16_done = false;  // whether a fused pass already wrote out_bf16
-    if (mixed && hidden) w.out_bf16.resize(B * OC);
-    w.a.resize(B, OC);
-    if (has_batch_norm(i)) {
+void Model<T>::dense_layer(std::size_t i, T* out, const T* bias, std::size_t B, bool mixed) {
+  const std::size_t C = layer_inputs(i), OC = layer_outputs(i);
+  if constexpr (std::is_same_v<T, float>)
+    if (mixed) {
+      Work& w = work_[i];
+      w.weight_bf16.resize(OC * C);
+      to_bf16(w.weight_bf16.data(), weight(i), OC * C);
+      if (i == 0) {
+        input_bf16_.resize(B * C);
+        to_bf16(input_bf16_.data(), input_, B * C);
+      }
+      dense_forward(out, layer_input_bf16(i), w.weight_bf16.data(), bias, B, C, OC);
+      return;
+    }
+  dense_forward(out, layer_input(i), weight(i), bias, B, C, OC);
+}
+
+template <typename T>
+void Model<T>::forward_layer(std::size_t i, std::size_t B, bool mixed) {
+  Work& w = work_[i];
+  const std::size_t OC = layer_outputs(i);
+  const Activation& act = activation(i);
+  const bool hidden = i + 1 < num_layers();
+  bool out_bf16_done = false;  // whether a fused pass already wrote out_bf16
+  if (mixed && hidden) w.out_bf16.resize(B * OC);
+  w.a.resize(B, OC);
+  switch (paths_[i]) {
+    case Path::batch_norm:
       w.z.resize(B, OC);
       w.n.resize(B, OC);
       w.inv_std.resize(OC);
       if (training_) w.xhat.resize(B, OC);
-      dense(w.z.data(), bias(i));
+      dense_layer(i, w.z.data(), bias(i), B, mixed);
       batch_norm_forward(w.n.data(), training_ ? w.xhat.data() : nullptr, w.inv_std.data(), running_mean(i),
                          running_var(i), w.z.data(), norm_weight(i), norm_bias(i), B, OC, training_,
                          config_.batch_norm_momentum, config_.batch_norm_eps);
       activation_forward(act, w.a.data(), w.n.data(), B, OC);
-    } else if (act.kind == ActivationKind::relu) {
+      break;
+    case Path::relu:
       // x · Wᵀ straight into a, then bias and relu in one pass (rounding to bfloat16 there too when
       // no dropout follows); backward reads relu' from a.
-      dense(w.a.data(), nullptr);
+      dense_layer(i, w.a.data(), nullptr, B, mixed);
       if (mixed && hidden && !has_dropout(i)) {
         bias_relu_forward<true>(w.a.data(), w.out_bf16.data(), bias(i), B, OC);
         out_bf16_done = true;
       } else {
         bias_relu_forward<false>(w.a.data(), nullptr, bias(i), B, OC);
       }
-    } else if (act.kind == ActivationKind::identity) {
-      dense(w.a.data(), bias(i));  // a = z: no copy
-    } else {
+      break;
+    case Path::identity:
+      dense_layer(i, w.a.data(), bias(i), B, mixed);  // a = z: no copy
+      break;
+    case Path::general:
       w.z.resize(B, OC);
-      dense(w.z.data(), bias(i));
+      dense_layer(i, w.z.data(), bias(i), B, mixed);
       activation_forward(act, w.a.data(), w.z.data(), B, OC);
-    }
-    if (has_dropout(i)) {
-      w.mask.resize(B, OC);
-      w.d.resize(B, OC);
-      dropout_forward(w.d.data(), w.mask.data(), w.a.data(), config_.dropout, B * OC, dropout_rng_);
-    }
-    if constexpr (std::is_same_v<T, float>)
-      if (mixed && hidden && !out_bf16_done) to_bf16(w.out_bf16.data(), layer_output(i), B * OC);
+      break;
   }
+  if (has_dropout(i)) {
+    w.mask.resize(B, OC);
+    w.d.resize(B, OC);
+    dropout_forward(w.d.data(), w.mask.data(), w.a.data(), config_.dropout, B * OC, dropout_rng_);
+  }
+  if constexpr (std::is_same_v<T, float>)
+    if (mixed && hidden && !out_bf16_done) to_bf16(w.out_bf16.data(), layer_output(i), B * OC);
+}
+
+template <typename T>
+const Matrix<T>& Model<T>::forward(const T* x, std::size_t B) {
+  have_forward_ = false;  // until this pass completes
+  input_ = x;
+  batch_ = B;
+  forward_training_ = training_;
+  dropout_used_ = training_ && config_.dropout > 0;
+  forward_bf16_ = bf16_;  // bf16 products; never for float64 models (set_bf16_products refuses them)
+  for (std::size_t i = 0; i < num_layers(); ++i) forward_layer(i, B, bf16_);
   have_forward_ = true;
   return work_.back().a;
 }
@@ -208,21 +189,15 @@ const Matrix<T>& Model<T>::forward(const Matrix<T>& x) {
 }
 
 template <typename T>
-void Model<T>::backward(const T* dout) {
-  if (!have_forward_) throw Error("model: backward() called before forward()");
-  const std::size_t B = batch_;
-  const bool training = forward_training_;
-  const bool mixed = forward_bf16_;  // as the forward pass ran: its bfloat16 copies are what backward reads
-  const T* g = dout;  // dLoss / d(this layer's output)
-  for (std::size_t i = num_layers(); i-- > 0;) {
-    Work& w = work_[i];
-    const std::size_t C = layer_inputs(i), OC = layer_outputs(i);
-    const Activation& act = activation(i);
-    const T* mask = has_dropout(i) ? w.mask.data() : nullptr;
-    const T* dz = nullptr;  // dLoss / dz, z = x · Wᵀ + b
-    bool dbias_done = false;
-    bool dz_bf16_done = false;  // whether a fused pass already rounded dz to bfloat16
-    if (has_batch_norm(i)) {
+const T* Model<T>::layer_dz(std::size_t i, const T* g, std::size_t B, bool training, bool mixed, bool& dbias_done,
+                            bool& dz_bf16_done) {
+  Work& w = work_[i];
+  const std::size_t OC = layer_outputs(i);
+  const Activation& act = activation(i);
+  const T* mask = has_dropout(i) ? w.mask.data() : nullptr;
+  const Path path = paths_[i] == Path::identity && mask ? Path::general : paths_[i];
+  switch (path) {
+    case Path::batch_norm:
       w.da.resize(B, OC);
       w.dz.resize(B, OC);
       if (mask) {
@@ -234,8 +209,8 @@ void Model<T>::backward(const T* dout) {
       batch_norm_backward(w.dz.data(), dnorm_weight(i), dnorm_bias(i), w.da.data(), w.z.data(),
                           training ? w.xhat.data() : nullptr, w.inv_std.data(), running_mean(i), norm_weight(i),
                           B, OC, training);
-      dz = w.dz.data();
-    } else if (act.kind == ActivationKind::relu) {
+      return w.dz.data();
+    case Path::relu: {
       w.dz.resize(B, OC);
       if (mixed) {
         w.dz_bf16.resize(B * OC);
@@ -249,40 +224,60 @@ void Model<T>::backward(const T* dout) {
       else
         mixed ? relu_bias_backward<false, true>(w.dz.data(), dzb, dbias(i), g, mask, w.a.data(), B, OC)
               : relu_bias_backward<false, false>(w.dz.data(), dzb, dbias(i), g, mask, w.a.data(), B, OC);
-      dz = w.dz.data();
       dbias_done = true;
-    } else if (act.kind == ActivationKind::identity && !mask) {
-      dz = g;  // identity' = 1: dz is the incoming gradient itself
-    } else {
-      w.da.resize(B, OC);
-      w.dz.resize(B, OC);
-      if (mask) {
-        dropout_backward(w.da.data(), g, mask, B * OC);
-        g = w.da.data();
-      }
-      // The activation's input z; for identity (with dropout) that is a, which forward wrote in its place.
-      const T* z = act.kind == ActivationKind::identity ? w.a.data() : w.z.data();
-      activation_backward(act, w.dz.data(), g, z, w.a.data(), B, OC);
-      dz = w.dz.data();
+      return w.dz.data();
     }
-    T* dinp = nullptr;  // the previous layer's output gradient, in its da buffer
-    if (i > 0) {
-      work_[i - 1].da.resize(B, C);
-      dinp = work_[i - 1].da.data();
-    }
-    T* dbias_left = dbias_done ? nullptr : dbias(i);
-    if constexpr (std::is_same_v<T, float>)
-      if (mixed) {
-        if (!dz_bf16_done) {
-          w.dz_bf16.resize(B * OC);
-          to_bf16(w.dz_bf16.data(), dz, B * OC);
-        }
-        dense_backward(dinp, dweight(i), dbias_left, dz, w.dz_bf16.data(), layer_input_bf16(i),
-                       w.weight_bf16.data(), B, C, OC);
+    case Path::identity:
+      return g;  // identity' = 1 and no dropout: dz is the incoming gradient itself
+    case Path::general:
+      break;
+  }
+  w.da.resize(B, OC);
+  w.dz.resize(B, OC);
+  if (mask) {
+    dropout_backward(w.da.data(), g, mask, B * OC);
+    g = w.da.data();
+  }
+  // The activation's input z; for identity (with dropout) that is a, which forward wrote in its place.
+  const T* z = act.kind == ActivationKind::identity ? w.a.data() : w.z.data();
+  activation_backward(act, w.dz.data(), g, z, w.a.data(), B, OC);
+  return w.dz.data();
+}
+
+template <typename T>
+const T* Model<T>::backward_layer(std::size_t i, const T* g, std::size_t B, bool training, bool mixed) {
+  Work& w = work_[i];
+  const std::size_t C = layer_inputs(i), OC = layer_outputs(i);
+  bool dbias_done = false;
+  bool dz_bf16_done = false;  // whether a fused pass already rounded dz to bfloat16
+  const T* dz = layer_dz(i, g, B, training, mixed, dbias_done, dz_bf16_done);  // dLoss / dz, z = x · Wᵀ + b
+  T* dinp = nullptr;  // the previous layer's output gradient, in its da buffer
+  if (i > 0) {
+    work_[i - 1].da.resize(B, C);
+    dinp = work_[i - 1].da.data();
+  }
+  T* dbias_left = dbias_done ? nullptr : dbias(i);
+  if constexpr (std::is_same_v<T, float>)
+    if (mixed) {
+      if (!dz_bf16_done) {
+        w.dz_bf16.resize(B * OC);
+        to_bf16(w.dz_bf16.data(), dz, B * OC);
       }
-    if (!mixed) dense_backward(dinp, dweight(i), dbias_left, dz, layer_input(i), weight(i), B, C, OC);
+      dense_backward(dinp, dweight(i), dbias_left, dz, w.dz_bf16.data(), layer_input_bf16(i), w.weight_bf16.data(),
+                     B, C, OC);
+    }
+  if (!mixed) dense_backward(dinp, dweight(i), dbias_left, dz, layer_input(i), weight(i), B, C, OC);
+  return dinp;
+}
+
+template <typename T>
+void Model<T>::backward(const T* dout) {
+  if (!have_forward_) throw Error("model: backward() called before forward()");
+  // As the forward pass ran: its training mode, and the bfloat16 copies backward reads.
+  const T* g = dout;  // dLoss / d(this layer's output)
+  for (std::size_t i = num_layers(); i-- > 0;) {
+    g = backward_layer(i, g, batch_, forward_training_, forward_bf16_);
     if (on_layer_backward) on_layer_backward(i);
-    g = dinp;
   }
 }
 

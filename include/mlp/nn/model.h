@@ -147,6 +147,19 @@ class Model {
     return layer == 0 ? input_bf16_.data() : work_[layer - 1].out_bf16.data();
   }
 
+  // How a layer runs, chosen once when the model is built: batch norm, the fused relu passes,
+  // identity (no pass of its own), or any other activation through the layer functions.
+  enum class Path { batch_norm, relu, identity, general };
+  // Layer i's products, out (B, OC) = in · Wᵀ + bias (none when null), from bfloat16 copies when mixed.
+  void dense_layer(std::size_t i, T* out, const T* bias, std::size_t B, bool mixed);
+  void forward_layer(std::size_t i, std::size_t B, bool mixed);
+  // Layer i's backward from g, the gradient of its output: its weight and bias gradients (added
+  // into), and the previous layer's output gradient, returned (null for the first layer).
+  const T* backward_layer(std::size_t i, const T* g, std::size_t B, bool training, bool mixed);
+  // dLoss / dz of layer i along its path; dbias_done and dz_bf16_done say what a fused pass did.
+  const T* layer_dz(std::size_t i, const T* g, std::size_t B, bool training, bool mixed, bool& dbias_done,
+                    bool& dz_bf16_done);
+
   // What one layer keeps from the forward pass, reused while the batch size does not grow.
   // Without batch norm, relu and identity layers write x · Wᵀ straight into a and finish it in one
   // pass (bias, relu); z is then unused, and backward takes relu' from a.
@@ -168,6 +181,7 @@ class Model {
   std::vector<std::size_t> offsets_, buffer_offsets_;
   std::vector<T> params_, grads_, buffers_;
   std::vector<Work> work_;
+  std::vector<Path> paths_;  // one per layer
   Random dropout_rng_;
   bool training_ = true;
   bool bf16_ = false;
