@@ -241,42 +241,49 @@ void metadata(::onnx::ModelProto& m, const std::string& key, const std::string& 
   p->set_value(value);
 }
 
+// The sections of an export, in graph order, each adding its nodes through the Builder: the
+// inputs (imputation, the text columns' one-hot codes), the scaling, the layers, the outputs, and
+// the model's metadata.
 template <typename T>
-std::string build(const Pipeline& pipeline, const Model<T>& model) {
-  const io::ModelDescription& d = pipeline.description();
-  const Preprocessor& pre = d.preprocessor;
-  ::onnx::ModelProto m;
-  m.set_ir_version(8);
-  m.set_producer_name("mlp.cpp");
-  m.set_producer_version(version());
-  m.set_model_version(1);
-  m.add_opset_import()->set_version(17);
-  ::onnx::GraphProto& g = *m.mutable_graph();
-  g.set_name("mlp");
-  Builder<T> b(g);
-  constexpr int kType = Builder<T>::kType;
+struct Sections {
+  const io::ModelDescription& d;
+  const Model<T>& model;
+  ::onnx::ModelProto& m;
+  ::onnx::GraphProto& g;
+  Builder<T>& b;
+  const io::ExportedInputs in = io::exported_inputs(d.preprocessor);  // the input columns of each kind, in order
+  const bool columns = !d.preprocessor.columns.empty();
+  static constexpr int kType = Builder<T>::kType;
 
-  const auto [numeric, text, fill] = io::exported_inputs(pre);  // the input columns of each kind, in order
-  const bool columns = !pre.columns.empty();
-  const std::size_t features = columns ? numeric.size() : model.inputs();
-
-  // Inputs: the numeric columns (NaN is missing) and the text columns ("" is missing).
-  std::string x;
-  if (features > 0) {
-    value_info(g.add_input(), "features", kType, {static_cast<std::int64_t>(features)},
-               columns ? "the numeric input columns, in order: " + json_list(numeric) + "; NaN for a missing value"
-                       : "the model's inputs, as mlp predict reads them");
-    x = "features";
-    if (columns && pre.missing != MissingPolicy::error)
-      x = b.op("Where", {b.op("IsNaN", {x}), b.constant("fill", fill, {static_cast<std::int64_t>(fill.size())}), x}, "imputed");
-  }
-  if (!text.empty()) {
+  // The numeric columns (NaN is missing), imputed, and the text columns ("" is missing) encoded:
+  // the value holding the encoded features.
+  std::string inputs() {
+    const Preprocessor& pre = d.preprocessor;
+    const auto& [numeric, text, fill] = in;
+    const std::size_t features = columns ? numeric.size() : model.inputs();
+    std::string x;
+    if (features > 0) {
+      value_info(g.add_input(), "features", kType, {static_cast<std::int64_t>(features)},
+                 columns ? "the numeric input columns, in order: " + json_list(numeric) + "; NaN for a missing value"
+                         : "the model's inputs, as mlp predict reads them");
+      x = "features";
+      if (columns && pre.missing != MissingPolicy::error)
+        x = b.op("Where", {b.op("IsNaN", {x}), b.constant("fill", fill, {static_cast<std::int64_t>(fill.size())}), x}, "imputed");
+    }
+    if (text.empty()) return x;
     value_info(g.add_input(), "categories", ::onnx::TensorProto::STRING, {static_cast<std::int64_t>(text.size())},
                "the text input columns, in order: " + json_list(text) + "; \"\" for a missing value");
     auto* ml = m.add_opset_import();
     ml->set_domain("ai.onnx.ml");
     ml->set_version(3);
-    // Each column's piece in order: runs of numeric columns gathered from x, one-hot codes.
+    auto* cat = b.node("Concat", column_pieces(x), "encoded");
+    Builder<T>::attr(cat, "axis", std::int64_t{1});
+    return "encoded";
+  }
+
+  // Each column's piece in order: runs of numeric columns gathered from x, one-hot codes.
+  std::vector<std::string> column_pieces(const std::string& x) {
+    const Preprocessor& pre = d.preprocessor;
     std::vector<std::string> pieces;
     std::int64_t src = 0, k = 0;
     for (std::size_t i = 0; i < pre.columns.size();) {
@@ -309,76 +316,104 @@ std::string build(const Pipeline& pipeline, const Model<T>& model) {
       pieces.push_back(b.cast(b.op("Equal", {enc->output(0), b.int64s("categories_of_" + std::to_string(k), range)}), kType));
       ++i, ++k;
     }
-    auto* cat = b.node("Concat", pieces, "encoded");
-    Builder<T>::attr(cat, "axis", std::int64_t{1});
-    x = "encoded";
-  }
-  if (pre.scaler.active()) {
-    const auto w = static_cast<std::int64_t>(pre.scaler.offset.size());
-    x = b.op("Div", {b.op("Sub", {x, b.constant("feature_offset", pre.scaler.offset, {w})}),
-                     b.constant("feature_scale", pre.scaler.scale, {w})},
-             "scaled");
+    return pieces;
   }
 
-  // The network.
-  const auto layers = io::exported_layers(model);
-  for (std::size_t i = 0; i < layers.size(); ++i) {
-    const auto& l = layers[i];
-    const std::string id = std::to_string(i);
-    const std::vector<double> w(l.weight.begin(), l.weight.end()), bias(l.bias.begin(), l.bias.end());
-    auto* gemm = b.node("Gemm",
-                        {x, b.constant("layers." + id + ".weight", w, {std::int64_t(l.outputs), std::int64_t(l.inputs)}),
-                         b.constant("layers." + id + ".bias", bias, {std::int64_t(l.outputs)})},
-                        "layer" + id);
-    Builder<T>::attr(gemm, "transB", std::int64_t{1});
-    x = b.activation(l.activation, gemm->output(0), (i + 1 < layers.size() ? "hidden" : "output") + id);
-  }
-
-  // The output side.
-  const std::int64_t outputs = static_cast<std::int64_t>(model.outputs());
-  if (!d.classification) {
-    if (!d.target_offset.empty())
-      x = b.op("Add", {b.op("Mul", {x, b.constant("target_scale", d.target_scale, {outputs})}),
-                       b.constant("target_offset", d.target_offset, {outputs})},
-               "predictions");
-    else
-      x = b.op("Identity", {x}, "predictions");
-    value_info(g.add_output(), "predictions", kType, {outputs},
-               "the predicted targets in their own units: " + json_list(d.target_names));
-  } else {
-    switch (d.loss.kind) {
-      case LossKind::cross_entropy: x = b.activation(Activation(ActivationKind::softmax), x, b.name("softmax")); break;
-      case LossKind::nll: x = b.op("Exp", {x}); break;
-      case LossKind::bce_with_logits: x = b.op("Sigmoid", {x}); break;
-      default: break;
+  // Feature scaling, when the model has one.
+  std::string scaling(std::string x) {
+    const Preprocessor& pre = d.preprocessor;
+    if (pre.scaler.active()) {
+      const auto w = static_cast<std::int64_t>(pre.scaler.offset.size());
+      x = b.op("Div", {b.op("Sub", {x, b.constant("feature_offset", pre.scaler.offset, {w})}),
+                       b.constant("feature_scale", pre.scaler.scale, {w})},
+               "scaled");
     }
-    const std::int64_t classes = static_cast<std::int64_t>(d.class_names.size());
-    if (outputs == 1 && classes == 2) {
-      auto* n = b.node("Concat", {b.op("Sub", {b.scalar(1), x}), x}, "probabilities");
-      Builder<T>::attr(n, "axis", std::int64_t{1});
+    return x;
+  }
+
+  // The network: one Gemm and its activation per layer.
+  std::string network(std::string x) {
+    const auto layers = io::exported_layers(model);
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+      const auto& l = layers[i];
+      const std::string id = std::to_string(i);
+      const std::vector<double> w(l.weight.begin(), l.weight.end()), bias(l.bias.begin(), l.bias.end());
+      auto* gemm = b.node("Gemm",
+                          {x, b.constant("layers." + id + ".weight", w, {std::int64_t(l.outputs), std::int64_t(l.inputs)}),
+                           b.constant("layers." + id + ".bias", bias, {std::int64_t(l.outputs)})},
+                          "layer" + id);
+      Builder<T>::attr(gemm, "transB", std::int64_t{1});
+      x = b.activation(l.activation, gemm->output(0), (i + 1 < layers.size() ? "hidden" : "output") + id);
+    }
+    return x;
+  }
+
+  // The output side: targets in their units, or probabilities and the class.
+  void outputs(std::string x) {
+    const std::int64_t outputs = static_cast<std::int64_t>(model.outputs());
+    if (!d.classification) {
+      if (!d.target_offset.empty())
+        x = b.op("Add", {b.op("Mul", {x, b.constant("target_scale", d.target_scale, {outputs})}),
+                         b.constant("target_offset", d.target_offset, {outputs})},
+                 "predictions");
+      else
+        x = b.op("Identity", {x}, "predictions");
+      value_info(g.add_output(), "predictions", kType, {outputs},
+                 "the predicted targets in their own units: " + json_list(d.target_names));
     } else {
-      b.op("Identity", {x}, "probabilities");
+      switch (d.loss.kind) {
+        case LossKind::cross_entropy: x = b.activation(Activation(ActivationKind::softmax), x, b.name("softmax")); break;
+        case LossKind::nll: x = b.op("Exp", {x}); break;
+        case LossKind::bce_with_logits: x = b.op("Sigmoid", {x}); break;
+        default: break;
+      }
+      const std::int64_t classes = static_cast<std::int64_t>(d.class_names.size());
+      if (outputs == 1 && classes == 2) {
+        auto* n = b.node("Concat", {b.op("Sub", {b.scalar(1), x}), x}, "probabilities");
+        Builder<T>::attr(n, "axis", std::int64_t{1});
+      } else {
+        b.op("Identity", {x}, "probabilities");
+      }
+      auto* arg = b.node("ArgMax", {"probabilities"}, "label");
+      Builder<T>::attr(arg, "axis", std::int64_t{1});
+      Builder<T>::attr(arg, "keepdims", std::int64_t{0});
+      value_info(g.add_output(), "probabilities", kType, {classes}, "the class probabilities, in the order of " + json_list(d.class_names));
+      auto* label = g.add_output();
+      label->set_name("label");
+      label->set_doc_string("the predicted class's index (the first of equal probabilities)");
+      auto* lt = label->mutable_type()->mutable_tensor_type();
+      lt->set_elem_type(::onnx::TensorProto::INT64);
+      lt->mutable_shape()->add_dim()->set_dim_param("N");
     }
-    auto* arg = b.node("ArgMax", {"probabilities"}, "label");
-    Builder<T>::attr(arg, "axis", std::int64_t{1});
-    Builder<T>::attr(arg, "keepdims", std::int64_t{0});
-    value_info(g.add_output(), "probabilities", kType, {classes}, "the class probabilities, in the order of " + json_list(d.class_names));
-    auto* label = g.add_output();
-    label->set_name("label");
-    label->set_doc_string("the predicted class's index (the first of equal probabilities)");
-    auto* lt = label->mutable_type()->mutable_tensor_type();
-    lt->set_elem_type(::onnx::TensorProto::INT64);
-    lt->mutable_shape()->add_dim()->set_dim_param("N");
   }
 
-  m.set_doc_string("an mlp.cpp model: " + std::string(d.classification ? "classification" : "regression") +
-                   "; metadata_props hold the column and class names and the whole description");
-  metadata(m, "mlp.version", version());
-  metadata(m, "mlp.features", json_list(numeric.empty() && !columns ? d.feature_names : numeric));
-  if (!text.empty()) metadata(m, "mlp.categories", json_list(text));
-  if (d.classification) metadata(m, "mlp.classes", json_list(d.class_names));
-  if (!d.classification) metadata(m, "mlp.targets", json_list(d.target_names));
-  metadata(m, "mlp.description", io::description_json(d));
+  void metadata_props() {
+    const auto& [numeric, text, fill] = in;
+    m.set_doc_string("an mlp.cpp model: " + std::string(d.classification ? "classification" : "regression") +
+                     "; metadata_props hold the column and class names and the whole description");
+    metadata(m, "mlp.version", version());
+    metadata(m, "mlp.features", json_list(numeric.empty() && !columns ? d.feature_names : numeric));
+    if (!text.empty()) metadata(m, "mlp.categories", json_list(text));
+    if (d.classification) metadata(m, "mlp.classes", json_list(d.class_names));
+    if (!d.classification) metadata(m, "mlp.targets", json_list(d.target_names));
+    metadata(m, "mlp.description", io::description_json(d));
+  }
+};
+
+template <typename T>
+std::string build(const Pipeline& pipeline, const Model<T>& model) {
+  ::onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.set_producer_name("mlp.cpp");
+  m.set_producer_version(version());
+  m.set_model_version(1);
+  m.add_opset_import()->set_version(17);
+  ::onnx::GraphProto& g = *m.mutable_graph();
+  g.set_name("mlp");
+  Builder<T> b(g);
+  Sections<T> s{pipeline.description(), model, m, g, b};
+  s.outputs(s.network(s.scaling(s.inputs())));
+  s.metadata_props();
   std::string bytes;
   if (!m.SerializeToString(&bytes)) throw Error("ONNX export: the model could not be serialized (over 2 GiB?)");
   return bytes;
