@@ -6,7 +6,6 @@
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
 
-#include <atomic>
 #include <chrono>
 #include <cstring>
 #include <string>
@@ -24,10 +23,6 @@
 namespace py = pybind11;
 
 namespace {
-
-// The training features' address the library last reported (FitPlan::features_data): the test
-// that a float32 array is not copied compares it with the array's own.
-std::atomic<std::uintptr_t> g_last_fit_features{0};
 
 // The library's element type for a numpy dtype; throws TypeError for one it does not keep.
 mlp::data::DType element_type(const py::dtype& dt) {
@@ -180,15 +175,11 @@ mlp::PipelineOptions pipeline_options(const py::dict& d) {
   return o;
 }
 
-// Runs fit or fit_more without the GIL, with the signal check between batches; records the
-// features' address.
+// Runs fit or fit_more without the GIL, with the signal check between batches.
 template <typename Fn>
 void train_without_gil(mlp::PipelineOptions& o, Fn fn) {
   SignalCheck check;
   o.callbacks.on_batch_end = [&check](const mlp::BatchStats&) { check(); };
-  o.callbacks.on_start = [](const mlp::FitPlan& plan) {
-    g_last_fit_features = reinterpret_cast<std::uintptr_t>(plan.features_data);
-  };
   py::gil_scoped_release release;
   fn();
 }
@@ -237,8 +228,6 @@ PYBIND11_MODULE(_mlpcpp, m) {
   m.def("threads", &mlp::threads, "The library's current thread setting");
   m.def("bf16_products", &mlp::bf16_products,
         "Whether this CPU runs bfloat16 products natively (dtype='bfloat16' trains in float32 elsewhere)");
-  m.def("_last_fit_features_address", [] { return static_cast<std::uintptr_t>(g_last_fit_features); },
-        "Debugging: the address the last fit read its training features from");
 
   py::class_<mlp::Pipeline>(m, "Pipeline", "A whole trained model: preprocessing, network, classes")
       .def_static(

@@ -159,7 +159,6 @@ FitReport PipelineFit<T>::run_training(Model<T>& model, const io::ModelDescripti
   plan.loss = d.loss.name();
   plan.validation_split = val_split;
   plan.preprocessing = data.report;
-  plan.features_data = data.encoded->bytes();
   if (o.callbacks.on_start) o.callbacks.on_start(plan);
 
   const auto start = std::chrono::steady_clock::now();

@@ -227,16 +227,29 @@ TEST(PipelineWeights, LayersAsTorchLinearHasThem) {
   EXPECT_EQ(q.bias(1), p.bias(1));
 }
 
-TEST(PipelineFitPlan, AnArrayFrameIsTrainedOnWhereTheCallerKeepsIt) {
+// Training reads an array frame where the caller keeps it: the preprocessing's encoding (what
+// fit trains from, scaled per batch) is the frame's own array, for a float32 model and for a
+// float64 one (float32 rows converted per batch, not copied); a table is encoded into a copy.
+TEST(PipelineFit, AnArrayFrameIsTrainedOnWhereTheCallerKeepsIt) {
   Blobs b = blobs(16);
-  PipelineOptions o = small(1);
-  const void* seen = nullptr;
-  o.callbacks.on_start = [&](const mlp::FitPlan& plan) { seen = plan.features_data; };
-  Pipeline p = Pipeline::fit(b.frame(), b.targets(), o);
-  EXPECT_EQ(seen, static_cast<const void*>(b.x.data()));
-  o.precision = mlp::Precision::f64;  // float32 rows into a float64 model: converted per batch, not copied
-  Pipeline::fit(b.frame(), b.targets(), o);
-  EXPECT_EQ(seen, static_cast<const void*>(b.x.data()));
+  const mlp::data::Frame frame = b.frame();
+  for (const mlp::Preprocessor& p : {mlp::Preprocessor::fit<float>(frame, mlp::ScaleKind::standard, mlp::MissingPolicy::impute),
+                                     mlp::Preprocessor::fit<double>(frame, mlp::ScaleKind::standard, mlp::MissingPolicy::impute)}) {
+    mlp::data::Array storage;
+    mlp::PreprocessReport report;
+    std::vector<std::size_t> kept;
+    const mlp::data::Array& encoded = p.encode(frame, storage, report, kept);
+    EXPECT_EQ(static_cast<const void*>(encoded.bytes()), static_cast<const void*>(b.x.data()));
+  }
+  std::vector<mlp::data::Column> columns(2);
+  columns[0].name = "a", columns[0].numbers = {1, 2, 3};
+  columns[1].name = "b", columns[1].numeric = false, columns[1].text = {"x", "y", "x"};
+  const mlp::data::Frame table = mlp::data::table_frame(std::move(columns), "table");
+  const mlp::Preprocessor p = mlp::Preprocessor::fit<float>(table, mlp::ScaleKind::standard, mlp::MissingPolicy::impute);
+  mlp::data::Array storage;
+  mlp::PreprocessReport report;
+  std::vector<std::size_t> kept;
+  EXPECT_EQ(&p.encode(table, storage, report, kept), &storage);
 }
 
 }  // namespace

@@ -35,9 +35,6 @@ struct FitPlan {
   std::string loss;
   double validation_split = 0;
   PreprocessReport preprocessing;  // what preprocessing did to the training rows
-  // Where training reads the features from: the frame's own array when it is one (a view of a
-  // caller's memory stays uncopied), else the encoded copy. For a front end that checks this.
-  const void* features_data = nullptr;
 };
 
 // How fit went.
