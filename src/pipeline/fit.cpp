@@ -48,6 +48,32 @@ nlohmann::json training_record(const std::string& source, std::size_t rows, cons
 }
 
 // The targets of y as the network trains on them: class indices, or regression targets.
+namespace {
+
+// The network: from the options, or the architecture of an mlp model given to start from.
+ModelConfig network_config(const PipelineOptions& o, const Loss& loss, std::size_t features, std::size_t outputs) {
+  ModelConfig config;
+  if (!o.init_from.empty() && !o.hidden && io::is_mlp_model(o.init_from)) {
+    config = io::read_description(o.init_from).config;
+    if (config.sizes.front() != features || config.sizes.back() != outputs)
+      throw ShapeError(o.init_from + ": a model of " + std::to_string(config.sizes.front()) + " inputs and " +
+                       std::to_string(config.sizes.back()) + " outputs; the data needs " + std::to_string(features) +
+                       " and " + std::to_string(outputs));
+    return config;
+  }
+  config.sizes = {features};
+  for (std::size_t w : o.hidden.value_or(std::vector<std::size_t>{100})) config.sizes.push_back(w);
+  config.sizes.push_back(outputs);
+  config.hidden_activations = o.activation;
+  config.output = o.output_activation.value_or(
+      parse_activation(loss.kind == LossKind::nll ? "log_softmax" : loss.kind == LossKind::bce ? "sigmoid" : "identity"));
+  config.dropout = o.dropout;
+  config.batch_norm = o.batch_norm;
+  return config;
+}
+
+}  // namespace
+
 template <typename T>
 std::vector<double> PipelineFit<T>::targets_of(const io::ModelDescription& d, const data::Targets& y) {
   return d.classification ? encode_labels(y, d.class_names) : regression_targets(y);
@@ -190,31 +216,8 @@ Pipeline PipelineFit<T>::run(const data::Frame& x, const data::Targets& y, const
   if (!o.classes.empty() && o.task == "regression") throw InvalidArgument("classes are given, but the task is regression");
   const TaskChoice task = o.classes.empty() ? choose_task(y, o.task) : choose_task(y, "classification");
   io::ModelDescription d;
-  d.classification = task.classification;
   d.feature_names = x.names();
-  d.target_names = y.names;
-  std::size_t outputs = 0;
-  if (task.classification) {
-    d.class_names = o.classes.empty() ? class_names(y) : given_classes(o.classes);
-    if (d.class_names.size() < 2)
-      throw data::DataError(y.source + ": classification needs at least 2 classes, the labels have " +
-                            std::to_string(d.class_names.size()) + (d.class_names.size() == 1 ? " class" : " classes"));
-    const bool binary = d.class_names.size() == 2;
-    d.loss = o.loss.value_or(parse_loss(binary ? "bce_with_logits" : "cross_entropy"));
-    if (task_for_loss(d.loss) == Task::regression)
-      throw InvalidArgument("loss " + d.loss.name() +
-                            " is a regression loss; classification takes cross_entropy, nll, bce or bce_with_logits");
-    if (task_for_loss(d.loss) == Task::binary && !binary)
-      throw InvalidArgument("loss " + d.loss.name() + " is for two classes; the labels have " +
-                            std::to_string(d.class_names.size()) + " (use cross_entropy)");
-    outputs = task_for_loss(d.loss) == Task::binary ? 1 : d.class_names.size();
-  } else {
-    d.loss = o.loss.value_or(parse_loss("mse"));
-    if (task_for_loss(d.loss) != Task::regression)
-      throw InvalidArgument("loss " + d.loss.name() + " is a classification loss, but the task is regression (" +
-                            task.reason + "); ask for the classification task to classify");
-    outputs = y.cols;
-  }
+  const std::size_t outputs = choose_output_side(d, y, task, o.classes, o.loss);
   std::vector<double> targets = targets_of(d, y);
   const std::size_t target_cols = task.classification ? 1 : y.cols;
 
@@ -232,23 +235,7 @@ Pipeline PipelineFit<T>::run(const data::Frame& x, const data::Targets& y, const
   const std::size_t features = train.scaled->features();
   if (val_x) val = prepare(d, features, target_cols, *val_x, *val_y);
 
-  // The network: from the options, or the architecture of an mlp model given to start from.
-  if (!o.init_from.empty() && !o.hidden && io::is_mlp_model(o.init_from)) {
-    d.config = io::read_description(o.init_from).config;
-    if (d.config.sizes.front() != features || d.config.sizes.back() != outputs)
-      throw ShapeError(o.init_from + ": a model of " + std::to_string(d.config.sizes.front()) + " inputs and " +
-                       std::to_string(d.config.sizes.back()) + " outputs; the data needs " + std::to_string(features) +
-                       " and " + std::to_string(outputs));
-  } else {
-    d.config.sizes = {features};
-    for (std::size_t w : o.hidden.value_or(std::vector<std::size_t>{100})) d.config.sizes.push_back(w);
-    d.config.sizes.push_back(outputs);
-    d.config.hidden_activations = o.activation;
-    d.config.output = o.output_activation.value_or(parse_activation(
-        d.loss.kind == LossKind::nll ? "log_softmax" : d.loss.kind == LossKind::bce ? "sigmoid" : "identity"));
-    d.config.dropout = o.dropout;
-    d.config.batch_norm = o.batch_norm;
-  }
+  d.config = network_config(o, d.loss, features, outputs);
   Model<T> model(d.config);
   Random rng(o.seed);
   init_model(model, o.initializer, rng);

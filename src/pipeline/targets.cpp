@@ -9,6 +9,7 @@
 #include "core/escape.h"
 #include "core/format.h"
 #include "mlp/core/error.h"
+#include "mlp/train/trainer.h"
 #include "pipeline/description.h"
 
 namespace mlp {
@@ -119,6 +120,32 @@ std::vector<std::string> given_classes(const std::vector<std::string>& classes) 
     if (!seen.insert(c).second) throw InvalidArgument("classes: '" + escape_for_message(c) + "' is given twice");
   }
   return classes;
+}
+
+std::size_t choose_output_side(io::ModelDescription& d, const data::Targets& y, const TaskChoice& task,
+                               const std::vector<std::string>& classes, const std::optional<Loss>& loss) {
+  d.classification = task.classification;
+  d.target_names = y.names;
+  if (!task.classification) {
+    d.loss = loss.value_or(parse_loss("mse"));
+    if (task_for_loss(d.loss) != Task::regression)
+      throw InvalidArgument("loss " + d.loss.name() + " is a classification loss, but the task is regression (" +
+                            task.reason + "); ask for the classification task to classify");
+    return y.cols;
+  }
+  d.class_names = classes.empty() ? class_names(y) : given_classes(classes);
+  if (d.class_names.size() < 2)
+    throw data::DataError(y.source + ": classification needs at least 2 classes, the labels have " +
+                          std::to_string(d.class_names.size()) + (d.class_names.size() == 1 ? " class" : " classes"));
+  const bool binary = d.class_names.size() == 2;
+  d.loss = loss.value_or(parse_loss(binary ? "bce_with_logits" : "cross_entropy"));
+  if (task_for_loss(d.loss) == Task::regression)
+    throw InvalidArgument("loss " + d.loss.name() +
+                          " is a regression loss; classification takes cross_entropy, nll, bce or bce_with_logits");
+  if (task_for_loss(d.loss) == Task::binary && !binary)
+    throw InvalidArgument("loss " + d.loss.name() + " is for two classes; the labels have " +
+                          std::to_string(d.class_names.size()) + " (use cross_entropy)");
+  return task_for_loss(d.loss) == Task::binary ? 1 : d.class_names.size();
 }
 
 }  // namespace mlp

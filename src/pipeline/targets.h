@@ -4,11 +4,13 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "mlp/core/tensor.h"
 #include "mlp/data/load.h"
+#include "mlp/formats/model_file.h"
 
 namespace mlp {
 
@@ -21,6 +23,12 @@ struct TaskChoice {
 // Classification when asked, or when the labels are text, or whole numbers with at most 20
 // distinct values.
 TaskChoice choose_task(const data::Targets& y, const std::string& requested);
+
+// The output side of a description for the task: classification (class names, given or from the
+// labels; the loss, given or cross_entropy, bce_with_logits for two classes) or regression (the
+// loss, given or mse), checked against each other; returns the network's outputs.
+std::size_t choose_output_side(io::ModelDescription& d, const data::Targets& y, const TaskChoice& task,
+                               const std::vector<std::string>& classes, const std::optional<Loss>& loss);
 
 // Throws ShapeError unless y has a label for every row of x.
 void check_rows(const data::Frame& x, const data::Targets& y);

@@ -124,7 +124,7 @@ struct OptionInfo {
 };
 
 // Calls visit(info, field) for every option of `o` (a PipelineOptions, const or not), in the
-// order of the CLI's help. The communicator and the callbacks are not options: they are how a
+// order of the CLI's help. (Longer than a function should be: it is the list, one entry per option.) The communicator and the callbacks are not options: they are how a
 // caller takes part in a fit.
 template <typename Options, typename Visit>
 void visit_options(Options& o, Visit&& visit) {

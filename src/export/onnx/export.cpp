@@ -100,6 +100,7 @@ class Builder {
     return op("Log", {op("Add", {scalar(1), op("Exp", {op("Neg", {op("Abs", {x})})})})});
   }
 
+  // (One case per activation, each a few operators: longer than a function should be, read as a table.)
   // The activation after a layer, exactly as src/nn/activation.cpp computes it, from operators that
   // ONNX Runtime has in float and double (where a float-only operator would do, a float model
   // uses it: Elu, Selu, Celu, LeakyRelu).
