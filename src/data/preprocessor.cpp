@@ -162,24 +162,16 @@ Preprocessor Preprocessor::fit(const data::Frame& frame, ScaleKind scale, Missin
 template Preprocessor Preprocessor::fit<float>(const data::Frame&, ScaleKind, MissingPolicy);
 template Preprocessor Preprocessor::fit<double>(const data::Frame&, ScaleKind, MissingPolicy);
 
-const data::Array& Preprocessor::encode(const data::Frame& frame, data::Array& storage, PreprocessReport& report,
-                                        std::vector<std::size_t>& kept, bool drop) const {
-  kept.clear();
-  if (!frame.is_table) return frame.array;
+namespace {
+
+// The table column of each of the model's columns, by name: among the frame's feature columns
+// first (a training frame leaves ignored columns out), then anywhere in the table; each must be
+// among the columns read.
+std::vector<std::size_t> model_columns(const data::Frame& frame, const std::vector<ColumnEncoding>& columns,
+                                       const Cells& cells) {
   const data::CsvTable& t = frame.table;
-  if (columns.empty()) {  // a model without named columns: the frame's, as numbers
-    data::check_finite(t, frame.columns);
-    if (frame.numbers_in_array()) return frame.array;
-    std::vector<double> values = data::numeric_matrix<double>(t, frame.columns);
-    storage = data::Array(data::DType::f64, t.rows, frame.columns.size());
-    std::memcpy(storage.bytes(), values.data(), values.size() * sizeof(double));
-    return storage;
-  }
-  // The model's columns by name.
   std::vector<std::size_t> where;
   for (const ColumnEncoding& e : columns) {
-    // Among the frame's feature columns first (a training frame leaves ignored columns out),
-    // then anywhere in the table.
     std::vector<std::size_t> among;
     for (std::size_t c : frame.columns)
       if (t.columns[c].name == e.name) among.push_back(c);
@@ -193,11 +185,51 @@ const data::Array& Preprocessor::encode(const data::Frame& frame, data::Array& s
                             join_names(columns) + ")");
     where.push_back(t.find_column(e.name));  // throws for a name two columns share
   }
-  const Cells cells(frame);
   for (std::size_t col : where)
     if (!cells.readable(col))
       throw data::DataError(frame.source + ": column '" + escape_for_message(t.columns[col].name) +
                             "', one of the model's features, is not among the columns read (--ignore)");
+  return where;
+}
+
+// Each model column's cells as the model saw them in training: no missing cell where the policy
+// is error, numbers where it held numbers, all finite. Returns whether the frame's own array is
+// already the encoding (every column numeric, read as numbers in the model's order, complete).
+bool check_cells(const data::Frame& frame, const std::vector<ColumnEncoding>& columns, MissingPolicy missing,
+                 const std::vector<std::size_t>& where) {
+  bool as_read = frame.numbers_in_array() && where == frame.columns;
+  for (std::size_t i = 0; i < columns.size(); ++i) {
+    const ColumnEncoding& e = columns[i];
+    const data::CsvColumn& c = frame.table.columns[where[i]];
+    if (c.missing > 0 && missing == MissingPolicy::error)
+      throw data::DataError(data::missing_message(frame.source, c.first_missing) + " (this model imputes no missing values)");
+    if (!e.categorical() && !c.numeric)
+      throw data::DataError(data::not_a_number_message(frame.source, c.first_non_numeric) + " (column '" + escape_for_message(e.name) +
+                            "' held numbers in training)");
+    if (!e.categorical() && c.first_non_finite.found())
+      throw data::DataError(data::not_finite_message(frame.source, c.first_non_finite));
+    as_read &= !e.categorical() && c.missing == 0;
+  }
+  return as_read;
+}
+
+}  // namespace
+
+const data::Array& Preprocessor::encode(const data::Frame& frame, data::Array& storage, PreprocessReport& report,
+                                        std::vector<std::size_t>& kept, bool drop) const {
+  kept.clear();
+  if (!frame.is_table) return frame.array;
+  const data::CsvTable& t = frame.table;
+  if (columns.empty()) {  // a model without named columns: the frame's, as numbers
+    data::check_finite(t, frame.columns);
+    if (frame.numbers_in_array()) return frame.array;
+    std::vector<double> values = data::numeric_matrix<double>(t, frame.columns);
+    storage = data::Array(data::DType::f64, t.rows, frame.columns.size());
+    std::memcpy(storage.bytes(), values.data(), values.size() * sizeof(double));
+    return storage;
+  }
+  const Cells cells(frame);
+  const std::vector<std::size_t> where = model_columns(frame, columns, cells);
   for (std::size_t r = 0; r < t.rows && drop; ++r) {
     bool complete = true;
     for (std::size_t i = 0; i < columns.size(); ++i) complete &= !missing_at(t.columns[where[i]], cells, where[i], r);
@@ -208,20 +240,7 @@ const data::Array& Preprocessor::encode(const data::Frame& frame, data::Array& s
   const std::size_t rows = drop && !kept.empty() ? kept.size() : t.rows;
   report.dropped_rows = t.rows - rows;
 
-  bool as_read = frame.numbers_in_array() && where == frame.columns;  // the frame's array is the encoding
-  for (std::size_t i = 0; i < columns.size(); ++i) {
-    const ColumnEncoding& e = columns[i];
-    const data::CsvColumn& c = t.columns[where[i]];
-    if (c.missing > 0 && missing == MissingPolicy::error)
-      throw data::DataError(data::missing_message(frame.source, c.first_missing) + " (this model imputes no missing values)");
-    if (!e.categorical() && !c.numeric)
-      throw data::DataError(data::not_a_number_message(frame.source, c.first_non_numeric) + " (column '" + escape_for_message(e.name) +
-                            "' held numbers in training)");
-    if (!e.categorical() && c.first_non_finite.found())
-      throw data::DataError(data::not_finite_message(frame.source, c.first_non_finite));
-    as_read &= !e.categorical() && c.missing == 0;
-  }
-  if (as_read) return frame.array;
+  if (check_cells(frame, columns, missing, where)) return frame.array;  // the frame's array is the encoding
 
   const std::size_t w = width(frame);
   storage = data::Array(data::DType::f64, rows, w);
