@@ -184,9 +184,16 @@ void transpose(std::byte* out, const char* in, std::size_t rows, std::size_t col
   }
 }
 
-// parse_npy's work; with an `owner` of `file`, C-order data in this machine's byte order is
-// viewed where it lies.
-Array npy_array(std::string_view file, const std::string& path, const std::shared_ptr<const io::FileBytes>* owner) {
+// What an NPY header says: the dtype's text, the layout and the shape, and where the data begins.
+struct NpyHeader {
+  std::string descr;
+  bool fortran = false;
+  std::vector<std::uint64_t> shape;
+  std::size_t data_offset = 0;
+};
+
+// The magic string, the version, the header's length and its dict, read and checked.
+NpyHeader npy_header(std::string_view file, const std::string& path) {
   const auto* b = reinterpret_cast<const unsigned char*>(file.data());
   const std::size_t size = file.size();
   if (size < kMagicSize + 2 || std::memcmp(b, kMagic, kMagicSize) != 0) {
@@ -224,17 +231,27 @@ Array npy_array(std::string_view file, const std::string& path, const std::share
   if (descr_it != dict.end() && descr_it->second.kind == PyValue::Kind::kSequence) {
     throw DataError(path + ": unsupported dtype: a structured array (record fields)");
   }
-  const std::string& descr = field("descr", PyValue::Kind::kString, "a string").text;
-  const bool fortran = field("fortran_order", PyValue::Kind::kBool, "True or False").flag;
+  NpyHeader h;
+  h.descr = field("descr", PyValue::Kind::kString, "a string").text;
+  h.fortran = field("fortran_order", PyValue::Kind::kBool, "True or False").flag;
   const PyValue& shape_value = field("shape", PyValue::Kind::kSequence, "a tuple");
-  std::vector<std::uint64_t> shape;
   for (const PyValue& item : shape_value.items) {
     if (item.kind != PyValue::Kind::kInt) {
       throw DataError(path + ": malformed header: 'shape' holds a value that is not an integer");
     }
-    shape.push_back(item.number);
+    h.shape.push_back(item.number);
   }
+  h.data_offset = prefix + header_size;
+  return h;
+}
 
+// parse_npy's work; with an `owner` of `file`, C-order data in this machine's byte order is
+// viewed where it lies.
+Array npy_array(std::string_view file, const std::string& path, const std::shared_ptr<const io::FileBytes>* owner) {
+  const NpyHeader header = npy_header(file, path);
+  const std::string& descr = header.descr;
+  const bool fortran = header.fortran;
+  const std::vector<std::uint64_t>& shape = header.shape;
   bool swap = false;
   std::optional<DType> dtype = parse_descr(descr, swap);
   if (!dtype) {
@@ -253,7 +270,7 @@ Array npy_array(std::string_view file, const std::string& path, const std::share
   std::uint64_t elements = 0, expected = 0;
   const bool overflow = __builtin_mul_overflow(rows, cols, &elements) ||
                         __builtin_mul_overflow(elements, item, &expected);
-  const std::size_t held = size - prefix - header_size;
+  const std::size_t held = file.size() - header.data_offset;
   if (overflow || expected != held) {
     std::string dims =
         std::to_string(rows) + (shape.size() == 2 ? " x " + std::to_string(cols) : "");
@@ -262,7 +279,7 @@ Array npy_array(std::string_view file, const std::string& path, const std::share
                     " bytes) but the file holds " + std::to_string(held) + " bytes of data");
   }
 
-  const char* data = file.data() + prefix + header_size;
+  const char* data = file.data() + header.data_offset;
   if (owner && !swap && (!fortran || rows == 1 || cols == 1) && reinterpret_cast<std::uintptr_t>(data) % item == 0)
     return Array::view(*dtype, rows, cols, data, *owner);
   Array array(*dtype, rows, cols);
