@@ -41,6 +41,37 @@ std::string waiting(const Pipeline& p, int processes, std::size_t steps) {
   return s;
 }
 
+// What fit is about to do: the preprocessing's report, the rows, columns, task and model.
+void print_plan(const std::string& path, const FitPlan& plan) {
+  for (const std::string& line : plan.preprocessing.lines()) std::fprintf(stderr, "%s: %s\n", path.c_str(), line.c_str());
+  std::string features = std::to_string(plan.columns) + " features";
+  if (plan.categorical > 0)
+    features = std::to_string(plan.columns) + " columns (" + std::to_string(plan.categorical) + " categorical; " +
+               std::to_string(plan.features) + " features)";
+  std::fprintf(stderr, "%s: %zu rows, %s; task: %s (%s)%s; model %s, %zu parameters, %s\n", path.c_str(), plan.rows,
+               features.c_str(), plan.classification ? "classification" : "regression", plan.task_reason.c_str(),
+               plan.classification ? (", " + std::to_string(plan.classes) + " classes").c_str() : "", plan.shape.c_str(),
+               plan.parameters, plan.loss.c_str());
+}
+
+// The line a stop prints: where training was stopped, what was saved, how to go on. `epoch`,
+// `batch` and `batches` are the last batch's.
+std::string interruption(const TrainArgs& a, const FitReport& r, std::size_t epoch, std::size_t batch, std::size_t batches) {
+  const PipelineOptions& o = a.o;
+  std::string saved = a.output + (o.early_stopping_patience > 0 && o.restore_best_weights && r.best_epoch > 0
+                                      ? " (the best epoch's weights, epoch " + std::to_string(r.best_epoch) + ")"
+                                      : " (the latest weights)");
+  for (const std::string& path : {a.history, a.plot})
+    if (!path.empty()) saved += ", " + path;
+  const std::string where = epoch > r.history.size() ? "in epoch " + std::to_string(epoch) + " after batch " +
+                                                           std::to_string(batch) + " of " + std::to_string(batches)
+                                                     : "after epoch " + std::to_string(r.history.size());
+  return std::string(stop_signal() == SIGTERM ? "terminated" : "interrupted") + " " + where + "; saved " + saved +
+         (o.checkpoint.empty() ? "; without --checkpoint this run cannot be resumed"
+                               : " and the checkpoint " + o.checkpoint +
+                                     "; to continue, run the same command with --resume " + o.checkpoint);
+}
+
 void print_summary(const Pipeline& p, const std::string& output, const std::string& extra) {
   const FitReport& r = p.fit_report();
   if (r.history.empty()) {
@@ -106,16 +137,7 @@ void run(TrainArgs& a) {
   std::size_t steps = 0;
   o.callbacks.on_start = [&](const FitPlan& plan) {
     progress.set_standardized(!plan.classification && o.scale != ScaleKind::none);
-    if (quiet) return;
-    for (const std::string& line : plan.preprocessing.lines()) std::fprintf(stderr, "%s: %s\n", a.data.path.c_str(), line.c_str());
-    std::string features = std::to_string(plan.columns) + " features";
-    if (plan.categorical > 0)
-      features = std::to_string(plan.columns) + " columns (" + std::to_string(plan.categorical) + " categorical; " +
-                 std::to_string(plan.features) + " features)";
-    std::fprintf(stderr, "%s: %zu rows, %s; task: %s (%s)%s; model %s, %zu parameters, %s\n", a.data.path.c_str(),
-                 plan.rows, features.c_str(), plan.classification ? "classification" : "regression", plan.task_reason.c_str(),
-                 plan.classification ? (", " + std::to_string(plan.classes) + " classes").c_str() : "", plan.shape.c_str(),
-                 plan.parameters, plan.loss.c_str());
+    if (!quiet) print_plan(a.data.path, plan);
   };
   std::size_t epoch = 0, batch = 0, batches = 0;  // the last batch's
   o.callbacks.on_batch_end = [&](const BatchStats& b) {
@@ -153,19 +175,7 @@ void run(TrainArgs& a) {
   const FitReport& r = p.fit_report();
   if (r.interrupted) {
     progress.finish();
-    std::string saved = a.output + (o.early_stopping_patience > 0 && o.restore_best_weights && r.best_epoch > 0
-                                        ? " (the best epoch's weights, epoch " + std::to_string(r.best_epoch) + ")"
-                                        : " (the latest weights)");
-    for (const std::string& path : {a.history, a.plot})
-      if (!path.empty()) saved += ", " + path;
-    const int signal = stop_signal();
-    const std::string where = epoch > r.history.size() ? "in epoch " + std::to_string(epoch) + " after batch " +
-                                                             std::to_string(batch) + " of " + std::to_string(batches)
-                                                       : "after epoch " + std::to_string(r.history.size());
-    throw Interrupted(signal, std::string(signal == SIGTERM ? "terminated" : "interrupted") + " " + where + "; saved " + saved +
-                                  (o.checkpoint.empty() ? "; without --checkpoint this run cannot be resumed"
-                                                        : " and the checkpoint " + o.checkpoint +
-                                                              "; to continue, run the same command with --resume " + o.checkpoint));
+    throw Interrupted(stop_signal(), interruption(a, r, epoch, batch, batches));
   }
   if (!quiet) print_summary(p, a.output, waiting(p, procs.size(), steps));
 }
