@@ -58,7 +58,7 @@ void print_plan(const std::string& path, const FitPlan& plan) {
 // `batch` and `batches` are the last batch's.
 std::string interruption(const TrainArgs& a, const FitReport& r, std::size_t epoch, std::size_t batch, std::size_t batches) {
   const PipelineOptions& o = a.o;
-  std::string saved = a.output + (o.early_stopping_patience > 0 && o.restore_best_weights && r.best_epoch > 0
+  std::string saved = a.output + (o.early_stopping.patience > 0 && o.early_stopping.restore_best_weights && r.best_epoch > 0
                                       ? " (the best epoch's weights, epoch " + std::to_string(r.best_epoch) + ")"
                                       : " (the latest weights)");
   for (const std::string& path : {a.history, a.plot})

@@ -27,7 +27,7 @@ nlohmann::json training_record(const std::string& source, std::size_t rows, cons
   j["epochs_requested"] = o.epochs;
   j["epochs_run"] = report.history.size();
   j["best_epoch"] = report.best_epoch;
-  j["monitor"] = o.monitor;
+  j["monitor"] = o.early_stopping.monitor;
   j["seed"] = o.seed;
   j["schedule"] = o.schedule;
   j["dtype"] = f64 ? "f64" : precision_name(training_precision(o));  // what the products took
@@ -142,11 +142,7 @@ FitReport PipelineFit<T>::run_training(Model<T>& model, const io::ModelDescripti
   t.shuffle = o.shuffle;
   t.seed = o.seed;
   t.validation_split = val_split;
-  t.early_stopping_patience = o.early_stopping_patience;
-  t.min_delta = o.min_delta;
-  t.restore_best_weights = o.restore_best_weights;
-  t.min_delta_from_best_seen = o.min_delta_from_best_seen;
-  t.monitor = o.monitor;
+  t.early_stopping = o.early_stopping;
   t.clip_grad_norm = o.clip_grad_norm;
   const std::size_t train_rows = val_split > 0 ? static_cast<std::size_t>(static_cast<double>(rows) * (1 - val_split)) : rows;
   const std::size_t steps = o.batch_size ? (train_rows + o.batch_size - 1) / o.batch_size : 1;

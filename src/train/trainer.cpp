@@ -95,8 +95,8 @@ Trainer<T>::Trainer(Model<T>& model, Loss loss, OptimizerOptions optimizer, Trai
                           std::to_string(options_.validation_split));
   if (!(options_.clip_grad_norm >= 0) || !(options_.clip_grad_value >= 0))
     throw InvalidArgument("trainer: gradient clipping limits must be >= 0");
-  if (!(options_.min_delta >= 0)) throw InvalidArgument("trainer: min_delta must be >= 0");
-  monitor_maximizes(options_.monitor, task_);  // validates the name
+  if (!(options_.early_stopping.min_delta >= 0)) throw InvalidArgument("trainer: min_delta must be >= 0");
+  monitor_maximizes(options_.early_stopping.monitor, task_);  // validates the name
   if (task_ == Task::multiclass && model_.config().output.kind != ActivationKind::identity &&
       loss_.kind == LossKind::cross_entropy)
     throw InvalidArgument("trainer: cross_entropy takes logits; use the identity output activation (got " +
@@ -210,9 +210,9 @@ std::vector<EpochStats> Trainer<T>::fit(const Dataset<T>& train, const Dataset<T
                               "micro-batches per batch (" + std::to_string(options_.micro_batches) + "); got " +
                               std::to_string(n) + " processes");
     }
-    if (!validation && options_.validation_split == 0 && options_.monitor.starts_with("val_") &&
-        options_.monitor != "val_loss")
-      throw InvalidArgument("cannot monitor '" + options_.monitor +
+    if (!validation && options_.validation_split == 0 && options_.early_stopping.monitor.starts_with("val_") &&
+        options_.early_stopping.monitor != "val_loss")
+      throw InvalidArgument("cannot monitor '" + options_.early_stopping.monitor +
                             "' without validation data (give a validation set or split)");
     if (validation || options_.validation_split == 0) return;
     // A seeded random hold-out: the last rows of a permutation, each part kept in file order.
@@ -314,7 +314,7 @@ TrainState<T> Trainer<T>::state() const {
 template <typename T>
 class Trainer<T>::EarlyStopping {
  public:
-  EarlyStopping(const TrainOptions& o, Model<T>& model) : o_(o), model_(model) {}
+  EarlyStopping(const EarlyStoppingOptions& o, Model<T>& model) : o_(o), model_(model) {}
   // After epoch `epoch` with `monitored` (a number to minimize; NaN never improves): true when
   // patience has run out.
   bool update(TrainState<T>& s, std::size_t epoch, double monitored) const {
@@ -332,7 +332,7 @@ class Trainer<T>::EarlyStopping {
       s.bad_epochs = 0;
       return false;
     }
-    return o_.early_stopping_patience > 0 && ++s.bad_epochs >= o_.early_stopping_patience;
+    return o_.patience > 0 && ++s.bad_epochs >= o_.patience;
   }
   // At the end of fit: the best weights back in the model when they were kept; otherwise the
   // model holds the last epoch's, which becomes the best epoch.
@@ -346,8 +346,8 @@ class Trainer<T>::EarlyStopping {
   }
 
  private:
-  bool keeps_weights() const { return o_.early_stopping_patience > 0 && o_.restore_best_weights; }
-  const TrainOptions& o_;
+  bool keeps_weights() const { return o_.patience > 0 && o_.restore_best_weights; }
+  const EarlyStoppingOptions& o_;
   Model<T>& model_;
 };
 
@@ -542,15 +542,15 @@ EpochStats Trainer<T>::close_epoch(const Dataset<T>* validation, double total, s
     apply_schedule();
   }
   // The monitored quantity, as a number to minimize.
-  const bool maximize = monitor_maximizes(options_.monitor, task_);
+  const bool maximize = monitor_maximizes(options_.early_stopping.monitor, task_);
   monitored = std::numeric_limits<double>::quiet_NaN();
-  if (options_.monitor == "loss")
+  if (options_.early_stopping.monitor == "loss")
     monitored = stats.train_loss;
-  else if (options_.monitor == "val_loss")
+  else if (options_.early_stopping.monitor == "val_loss")
     monitored = loss_monitored;
   else
     for (const auto& [name, value] : stats.val_metrics)
-      if (options_.monitor.compare(4, std::string::npos, name) == 0) monitored = maximize ? -value : value;
+      if (options_.early_stopping.monitor.compare(4, std::string::npos, name) == 0) monitored = maximize ? -value : value;
   stats.seconds = s_.epoch_seconds + seconds_since(start);
   if (parallel_) stats.wait_seconds = parallel_->take_wait_seconds();
   s_.history.push_back(stats);
@@ -568,7 +568,7 @@ std::vector<EpochStats> Trainer<T>::fit_split(const Dataset<T>& train, const Dat
   std::vector<std::uint32_t> order(n);
   std::iota(order.begin(), order.end(), std::uint32_t{0});
   std::vector<std::size_t> rows(std::min(bs, n));
-  monitor_maximizes(options_.monitor, task_);  // refuses an unknown name before training
+  monitor_maximizes(options_.early_stopping.monitor, task_);  // refuses an unknown name before training
   // Data-parallel: the processes compare their data, take process 0's weights and set up the sums;
   // all of it goes when fit ends, however it ends.
   struct EndParallel {
@@ -582,7 +582,7 @@ std::vector<EpochStats> Trainer<T>::fit_split(const Dataset<T>& train, const Dat
   Local local(*this);
   Parallel together(*this);
   Stepping& stepping = parallel_ ? static_cast<Stepping&>(together) : local;
-  const EarlyStopping early(options_, model_);
+  const EarlyStopping early(options_.early_stopping, model_);
 
   while (s_.epochs_done < options_.epochs && !s_.finished) {
     epoch_ = s_.epochs_done + 1;

@@ -60,8 +60,8 @@ PipelineOptions options(const Recipe& r, const std::string& checkpoint) {
   o.schedule = "cosine";
   o.dropout = 0.2;
   o.validation_split = 0.2;  // early stopping watches held-out rows, with its best weights kept
-  o.early_stopping_patience = 3;
-  o.min_delta = 0;
+  o.early_stopping.patience = 3;
+  o.early_stopping.min_delta = 0;
   o.checkpoint = checkpoint;
   return o;
 }
@@ -119,7 +119,7 @@ TEST(Resume, WithMoreEpochsGoesOnAsALongerFitWould) {
   const std::string ck = mlp_test::temp_path("checkpoint.safetensors");
   PipelineOptions o = options(Recipe{"", Precision::f32, "adam", 0}, "");
   o.schedule = "none";
-  o.early_stopping_patience = 0;
+  o.early_stopping.patience = 0;
   o.batch_norm = true;
   const Pipeline whole = Pipeline::fit(d.frame(), d.targets(), o);
   o.checkpoint = ck;

@@ -214,7 +214,7 @@ TEST(Pipeline, RegressionPredictsInTheTargetsUnitsAndReportsTypedMetrics) {
   PipelineOptions o;
   o.epochs = 200;
   o.lr = 0.01;
-  o.monitor = "val_r2";
+  o.early_stopping.monitor = "val_r2";
   Pipeline p = Pipeline::fit(d.features, d.targets, o);
   EXPECT_FALSE(p.classification());
   EXPECT_EQ(p.description().target_offset.size(), 1u);
@@ -240,9 +240,9 @@ TEST(Pipeline, MonitorNamesAreCheckedAgainstTheTask) {
   auto d = load_csv("t.csv", separable_table(50));
   PipelineOptions o;
   o.epochs = 1;
-  o.monitor = "val_r2";
+  o.early_stopping.monitor = "val_r2";
   EXPECT_THROW(Pipeline::fit(d.features, d.targets, o), mlp::InvalidArgument);  // classification
-  o.monitor = "val_accuracy";  // classification holds out nothing by default
+  o.early_stopping.monitor = "val_accuracy";  // classification holds out nothing by default
   EXPECT_THROW(Pipeline::fit(d.features, d.targets, o), mlp::InvalidArgument);
   o.validation_split = 0.2;
   EXPECT_NO_THROW(Pipeline::fit(d.features, d.targets, o));

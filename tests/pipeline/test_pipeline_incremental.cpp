@@ -46,7 +46,7 @@ PipelineOptions small(std::size_t epochs = 5) {
   o.hidden = std::vector<std::size_t>{8};
   o.epochs = epochs;
   o.batch_size = 16;
-  o.early_stopping_patience = 0;
+  o.early_stopping.patience = 0;
   return o;
 }
 
@@ -181,20 +181,20 @@ TEST(PipelineStopping, MinDeltaAndRestoringTheBestWeights) {
   // the model keeps epoch 1's weights, or epoch 2's without restore_best_weights.
   Blobs b = blobs(64);
   PipelineOptions o = small(10);
-  o.early_stopping_patience = 1;
-  o.monitor = "loss";
-  o.min_delta = 1e9;
+  o.early_stopping.patience = 1;
+  o.early_stopping.monitor = "loss";
+  o.early_stopping.min_delta = 1e9;
   Pipeline best = Pipeline::fit(b.frame(), b.targets(), o);
   EXPECT_EQ(best.fit_report().history.size(), 2u);
   EXPECT_TRUE(best.fit_report().stopped_early);
   EXPECT_EQ(best.fit_report().best_epoch, 1u);
-  o.restore_best_weights = false;
+  o.early_stopping.restore_best_weights = false;
   Pipeline last = Pipeline::fit(b.frame(), b.targets(), o);
   EXPECT_EQ(last.fit_report().best_epoch, 2u);
   const mlp::Matrix<double> a = last.weight(0), b0 = best.weight(0);
   EXPECT_FALSE(std::equal(a.data(), a.data() + a.size(), b0.data()));
-  o.min_delta = 0;
-  o.restore_best_weights = true;
+  o.early_stopping.min_delta = 0;
+  o.early_stopping.restore_best_weights = true;
   EXPECT_GT(Pipeline::fit(b.frame(), b.targets(), o).fit_report().history.size(), 2u);
 }
 

@@ -68,7 +68,7 @@ TEST(Trainer, EarlyStoppingStopsAndRestoresTheBestWeights) {
   mlp::TrainOptions o;
   o.epochs = 200;
   o.batch_size = 8;
-  o.early_stopping_patience = 3;
+  o.early_stopping.patience = 3;
   mlp::Trainer<double> t(m, mlp::Loss{}, mlp::AdamOptions{.lr = 0.01}, o);
   std::vector<std::vector<double>> weights;
   t.on_epoch_end = [&](const mlp::EpochStats&) {
@@ -110,14 +110,14 @@ TEST(Trainer, MinDeltaFromTheBestSeenStopsASlowSteadyDecline) {
     smallest = std::min(smallest, fall);
   }
   ASSERT_GT(2 * smallest, 1.5 * largest) << "the falls are too uneven for this test";
-  o.early_stopping_patience = 3;
-  o.monitor = "loss";
-  o.min_delta = 1.5 * largest;
-  o.min_delta_from_best_seen = true;
+  o.early_stopping.patience = 3;
+  o.early_stopping.monitor = "loss";
+  o.early_stopping.min_delta = 1.5 * largest;
+  o.early_stopping.min_delta_from_best_seen = true;
   auto [sklearn, sklearn_best] = run(o);
   EXPECT_EQ(sklearn.size(), 4u);  // epoch 1, then 3 without a fall of min_delta
   EXPECT_EQ(sklearn_best, 4u);    // the lowest loss seen, however small its gain
-  o.min_delta_from_best_seen = false;
+  o.early_stopping.min_delta_from_best_seen = false;
   auto [keras, keras_best] = run(o);
   EXPECT_EQ(keras.size(), 12u);  // every second epoch counts as an improvement
   EXPECT_EQ(keras_best % 2, 1u);

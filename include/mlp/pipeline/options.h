@@ -71,13 +71,9 @@ struct PipelineOptions {
   bool shuffle = true;
   // Default: 0.1 for regression of at least 20 rows without validation data, else none.
   std::optional<double> validation_split;
-  std::size_t early_stopping_patience = 10;  // epochs without an improvement; 0: no early stopping
-  std::string monitor = "val_loss";
-  double min_delta = 1e-4;          // the least change of `monitor` that counts as an improvement
-  bool min_delta_from_best_seen = false;  // TrainOptions::min_delta_from_best_seen
-  // With early stopping, end with the best epoch's weights (Keras's restore_best_weights); false
-  // keeps the last epoch's, as scikit-learn does when it stops on the training loss.
-  bool restore_best_weights = true;
+  // Patience 10 epochs without an improvement of 1e-4 (scikit-learn's n_iter_no_change and tol);
+  // patience 0: no early stopping.
+  EarlyStoppingOptions early_stopping = {.patience = 10, .min_delta = 1e-4};
   ScaleKind scale = ScaleKind::standard;  // features
   // Whether regression targets are standardized; unset: unless scale is none.
   std::optional<bool> standardize_targets;
@@ -164,18 +160,18 @@ void visit_options(Options& o, Visit&& visit) {
         o.validation_split);
   visit(OptionInfo{"early_stopping_patience", "--early-stopping",
                    "Stop after this many epochs without improvement of --monitor and keep the best weights; 0: off"},
-        o.early_stopping_patience);
+        o.early_stopping.patience);
   visit(OptionInfo{"monitor", "--monitor",
                    "What early stopping and the best epoch watch: val_loss (the training loss without validation), "
                    "loss, val_accuracy, val_f1, val_r2, val_rmse, ..."},
-        o.monitor);
+        o.early_stopping.monitor);
   visit(OptionInfo{"min_delta", "", "The least change of the monitored value that counts as an improvement"},
-        o.min_delta);
+        o.early_stopping.min_delta);
   visit(OptionInfo{"min_delta_from_best_seen", "",
                    "Measure min_delta from the best value seen (scikit-learn) rather than the last improvement"},
-        o.min_delta_from_best_seen);
+        o.early_stopping.min_delta_from_best_seen);
   visit(OptionInfo{"restore_best_weights", "", "With early stopping, end with the best epoch's weights"},
-        o.restore_best_weights);
+        o.early_stopping.restore_best_weights);
   visit(OptionInfo{"scale", "--scale",
                    "Feature scaling: none, standard, minmax (regression targets are standardized unless none)"},
         o.scale);

@@ -30,16 +30,11 @@ namespace mlp {
 enum class Task { regression, binary, multiclass };
 Task task_for_loss(const Loss& loss);
 
-struct TrainOptions {
-  std::size_t epochs = 10;
-  std::size_t batch_size = 32;  // the last batch of an epoch keeps the rows left over
-  bool shuffle = true;          // a seeded permutation each epoch; false: rows in order (the tutorial)
-  std::uint32_t seed = 0;       // shuffling, the validation split and dropout masks
-  // Without a validation set, hold out this fraction of the rows (a seeded random choice).
-  double validation_split = 0;
+// Early stopping and the choice of the best epoch: Keras's EarlyStopping settings.
+struct EarlyStoppingOptions {
   // Stop after this many epochs without improvement of `monitor` by more than min_delta; 0 turns
   // early stopping off. The monitored quantity also picks the best epoch.
-  std::size_t early_stopping_patience = 0;
+  std::size_t patience = 0;
   double min_delta = 0;
   // What min_delta is measured from: false, the last value that counted as an improvement (Keras's
   // and PyTorch Lightning's EarlyStopping); true, the best value seen however small its gain, so
@@ -51,7 +46,19 @@ struct TrainOptions {
   // val_log_loss, val_top5_accuracy; val_mse, val_rmse, val_mae, val_r2). Accuracies, precision,
   // recall, f1 and r2 improve upwards, the rest downwards.
   std::string monitor = "val_loss";
+  // With early stopping, end with the best epoch's weights (Keras's restore_best_weights); false
+  // keeps the last epoch's, as scikit-learn does when it stops on the training loss.
   bool restore_best_weights = true;
+};
+
+struct TrainOptions {
+  std::size_t epochs = 10;
+  std::size_t batch_size = 32;  // the last batch of an epoch keeps the rows left over
+  bool shuffle = true;          // a seeded permutation each epoch; false: rows in order (the tutorial)
+  std::uint32_t seed = 0;       // shuffling, the validation split and dropout masks
+  // Without a validation set, hold out this fraction of the rows (a seeded random choice).
+  double validation_split = 0;
+  EarlyStoppingOptions early_stopping;  // none by default: patience 0
   double clip_grad_norm = 0;   // 0: off
   double clip_grad_value = 0;  // 0: off
   ScheduleOptions schedule = ConstantLR{};
@@ -81,7 +88,7 @@ struct TrainOptions {
   std::size_t checkpoint_every = 1;
 };
 
-// Whether `monitor` (TrainOptions::monitor) improves upwards; throws InvalidArgument for a name
+// Whether `monitor` (EarlyStoppingOptions::monitor) improves upwards; throws InvalidArgument for a name
 // that is no quantity of the task's, listing the valid ones.
 bool monitor_maximizes(const std::string& monitor, Task task);
 
