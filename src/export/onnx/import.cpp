@@ -380,7 +380,9 @@ class Reader {
     }
   }
 
-  std::vector<Layer> walk(int& type) const {
+  // The graph's one input (its name) and the features' width (0 when the shape does not say);
+  // `type` receives its element type (FLOAT or DOUBLE).
+  std::pair<std::string, std::size_t> features_input(int& type) const {
     std::vector<std::string> inputs;
     for (const auto& v : g_.input())
       if (!constants_.count(v.name())) inputs.push_back(v.name());
@@ -396,11 +398,38 @@ class Reader {
     if (tt.has_shape() && tt.shape().dim_size() != 2)
       fail("input '" + escape_for_message(inputs[0]) + "' has " + std::to_string(tt.shape().dim_size()) + " dimensions; an MLP's features have 2");
     std::size_t width = tt.has_shape() && tt.shape().dim(1).has_dim_value() ? std::size_t(std::max<std::int64_t>(tt.shape().dim(1).dim_value(), 0)) : 0;
-    const std::string output = g_.output(0).name();
+    return {inputs[0], width};
+  }
 
+  // A MatMul layer of `w` inputs, and the bias Add that follows it when one does (it belongs to the
+  // layer); `cur` moves past both, and `used` gains the Add.
+  Layer matmul_layer(const NodeProto& n, std::string& cur, std::set<int>& used, std::size_t w, std::size_t index) const {
+    if (n.input_size() != 2) fail(describe(n) + " must have two inputs");
+    const TensorProto& wt = need_constant(n, 1, "weight");
+    if (wt.dims_size() != 2) fail(describe(n) + ": its weight has " + std::to_string(wt.dims_size()) + " dimensions, not 2");
+    const TensorProto* bias = nullptr;
+    const std::vector<int> next = consumers(cur);
+    if (next.size() == 1 && g_.node(next[0]).op_type() == "Add" && g_.node(next[0]).input_size() == 2) {
+      const NodeProto& add = g_.node(next[0]);
+      const std::string& other = add.input(0) == cur ? add.input(1) : add.input(0);
+      if (constant(other) && (add.input(0) == cur || add.input(1) == cur)) {
+        bias = constant(other);
+        used.insert(next[0]);
+        cur = add.output(0);
+      }
+    }
+    return dense(n, wt, false, bias, w, index);
+  }
+
+  // The layers along the path from the input to the output: dense layers (Gemm, MatMul + Add),
+  // each with its activation, batch normalization folded in, Identity and Dropout passed over;
+  // anything else, or a node off the path, is refused.
+  std::vector<Layer> walk(int& type) const {
+    const auto [input, width] = features_input(type);
+    const std::string output = g_.output(0).name();
     std::vector<Layer> layers;
     std::set<int> used;
-    std::string cur = inputs[0];
+    std::string cur = input;
     for (int steps = 0; cur != output; ++steps) {
       if (steps > g_.node_size()) fail("the graph loops back on itself");
       const std::vector<int> cs = consumers(cur);
@@ -414,26 +443,7 @@ class Reader {
         const std::size_t w = layers.empty() ? width : layers.back().out;
         used.insert(cs[0]);
         cur = n.output(0);
-        if (n.op_type() == "Gemm") {
-          layers.push_back(gemm(n, w, layers.size()));
-        } else {
-          if (n.input_size() != 2) fail(describe(n) + " must have two inputs");
-          const TensorProto& wt = need_constant(n, 1, "weight");
-          if (wt.dims_size() != 2) fail(describe(n) + ": its weight has " + std::to_string(wt.dims_size()) + " dimensions, not 2");
-          // MatMul + Add(bias): the bias add, when it follows, belongs to the layer.
-          const TensorProto* bias = nullptr;
-          const std::vector<int> next = consumers(cur);
-          if (next.size() == 1 && g_.node(next[0]).op_type() == "Add" && g_.node(next[0]).input_size() == 2) {
-            const NodeProto& add = g_.node(next[0]);
-            const std::string& other = add.input(0) == cur ? add.input(1) : add.input(0);
-            if (constant(other) && (add.input(0) == cur || add.input(1) == cur)) {
-              bias = constant(other);
-              used.insert(next[0]);
-              cur = add.output(0);
-            }
-          }
-          layers.push_back(dense(n, wt, false, bias, w, layers.size()));
-        }
+        layers.push_back(n.op_type() == "Gemm" ? gemm(n, w, layers.size()) : matmul_layer(n, cur, used, w, layers.size()));
         continue;
       }
       if (single && (n.op_type() == "Identity" || n.op_type() == "Dropout")) {
